@@ -1,0 +1,11 @@
+#pragma once
+// The sub-commands of `barbershop`; each lives in its own cmd_<name>.cpp.
+#include "engine/cli/args.h"
+
+namespace barbershop::cli {
+
+extern const Command generate_command;
+extern const Command segment_command;
+extern const Command loss_command;
+
+}  // namespace barbershop::cli

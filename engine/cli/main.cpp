@@ -1,0 +1,61 @@
+// `barbershop`: the engine's command-line host.
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "engine/cli/commands.h"
+#include "engine/error.h"
+
+namespace barbershop::cli {
+namespace {
+
+const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command};
+
+void print_overview() {
+  std::cout << "usage: barbershop <command> [options]\n\ncommands:\n";
+  for (const Command* command : kCommands) std::cout << "  " << command->name << "\n";
+  std::cout << "\n`barbershop <command> --help` describes each.\n";
+}
+
+const Command* find_command(const std::string& name) {
+  for (const Command* command : kCommands)
+    if (command->name == name) return command;
+  return nullptr;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    print_overview();
+    return argc < 2 ? 2 : 0;
+  }
+  const Command* command = find_command(argv[1]);
+  if (!command) throw Error(std::string("unknown command '") + argv[1] + "'; see `barbershop --help`");
+  std::vector<std::string> words(argv + 2, argv + argc);
+  for (const auto& word : words) {
+    if (word == "--help" || word == "-h") {
+      std::cout << command->usage;
+      return 0;
+    }
+  }
+  // LibTorch starts with one thread here; use the machine.
+  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  return command->run(Args(command->name, words, command->options, command->flags));
+}
+
+}  // namespace
+}  // namespace barbershop::cli
+
+int main(int argc, char** argv) {
+  try {
+    return barbershop::cli::run(argc, argv);
+  } catch (const barbershop::Error& error) {
+    std::cerr << "barbershop: error: " << error.what() << "\n";
+  } catch (const c10::Error& error) {
+    std::cerr << "barbershop: error: " << error.what_without_backtrace() << "\n";
+  } catch (const std::exception& error) {
+    std::cerr << "barbershop: error: " << error.what() << "\n";
+  }
+  return 2;
+}

@@ -1,0 +1,17 @@
+#pragma once
+// The engine's one error type. Its message is a single line meant for the
+// user: it names the file or input, what is wrong, and what to do about it.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace barbershop {
+
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// "[1, 512, 4, 4]" — for messages that compare expected and found shapes.
+std::string shape_string(const std::vector<int64_t>& sizes);
+
+}  // namespace barbershop

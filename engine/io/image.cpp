@@ -1,0 +1,122 @@
+#include "engine/io/image.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/error.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/npy.h"
+
+#ifdef BARBERSHOP_WITH_OPENCV
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#endif
+
+namespace barbershop {
+namespace {
+
+std::string lowercase_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos) return "";
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+at::Tensor image_from_npy(const std::string& path) {
+  at::Tensor image = read_npy(path);
+  if (image.dim() == 4 && image.size(0) == 1) image = image.squeeze(0);
+  if (image.dim() != 3 || image.size(0) != 3)
+    throw Error(path + ": expected an image of shape [3, H, W] (or [1, 3, H, W]) in [-1, 1], found " +
+                shape_string(image.sizes().vec()));
+  return image.to(at::kFloat).contiguous();
+}
+
+#ifdef BARBERSHOP_WITH_OPENCV
+
+// Any depth and channel count OpenCV decodes -> 8-bit or 16-bit RGB.
+cv::Mat to_rgb(const cv::Mat& decoded) {
+  cv::Mat rgb;
+  switch (decoded.channels()) {
+    case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;
+    case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
+    default: throw Error("unsupported channel count " + std::to_string(decoded.channels()));
+  }
+  return rgb;
+}
+
+at::Tensor image_from_file(const std::string& path) {
+  const std::string bytes = read_file(path);
+  const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
+  cv::Mat decoded = cv::imdecode(encoded, cv::IMREAD_UNCHANGED);
+  if (decoded.empty())
+    throw Error(path + ": not an image OpenCV can read; use PNG or JPEG");
+  if (decoded.depth() != CV_8U && decoded.depth() != CV_16U)
+    throw Error(path + ": unsupported pixel depth; save it as 8- or 16-bit PNG");
+  const double full_scale = decoded.depth() == CV_8U ? 255.0 : 65535.0;
+  cv::Mat rgb;
+  to_rgb(decoded).convertTo(rgb, CV_32F, 2.0 / full_scale, -1.0);
+  at::Tensor hwc = at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kFloat);
+  return hwc.permute({2, 0, 1}).contiguous();  // from_blob borrows; contiguous() copies
+}
+
+// [C,H,W] bytes -> encoded PNG/JPEG, written atomically.
+void encode_and_write(const std::string& path, const at::Tensor& chw_bytes) {
+  const at::Tensor hwc = chw_bytes.permute({1, 2, 0}).contiguous();
+  const int channels = static_cast<int>(hwc.size(2));
+  cv::Mat mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC(channels),
+              hwc.data_ptr<uint8_t>());
+  if (channels == 3) cv::cvtColor(mat, mat, cv::COLOR_RGB2BGR);
+  std::vector<uchar> encoded;
+  const std::string ext = "." + lowercase_extension(path);
+  bool ok = false;
+  try {
+    ok = cv::imencode(ext, mat, encoded);
+  } catch (const cv::Exception&) {
+  }
+  if (!ok) throw Error("cannot encode " + path + " as '" + ext + "'; use .png or .npy");
+  write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
+}
+
+#else
+
+at::Tensor image_from_file(const std::string& path) {
+  throw Error(path + ": this build has no OpenCV, so it reads images only as .npy "
+              "(float32 [3, H, W] in [-1, 1]); rebuild with -DBARBERSHOP_WITH_OPENCV=ON");
+}
+
+void encode_and_write(const std::string& path, const at::Tensor&) {
+  throw Error(path + ": this build has no OpenCV, so it writes images only as .npy; "
+              "rebuild with -DBARBERSHOP_WITH_OPENCV=ON");
+}
+
+#endif
+
+}  // namespace
+
+at::Tensor read_image(const std::string& path) {
+  return lowercase_extension(path) == "npy" ? image_from_npy(path) : image_from_file(path);
+}
+
+void write_image(const std::string& path, const at::Tensor& image) {
+  at::Tensor chw = image.detach().to(at::kCPU, at::kFloat);
+  if (chw.dim() == 4 && chw.size(0) == 1) chw = chw.squeeze(0);
+  if (chw.dim() != 3 || chw.size(0) != 3)
+    throw Error("cannot write " + path + ": expected an image [3, H, W], got " + shape_string(chw.sizes().vec()));
+  if (lowercase_extension(path) == "npy") return write_npy(path, chw);
+  // As the reference saves: (x + 1) / 2 clamped to [0, 1], times 255, truncated.
+  encode_and_write(path, ((chw + 1) / 2).clamp(0, 1).mul(255).to(at::kByte));
+}
+
+void write_labels(const std::string& path, const at::Tensor& labels) {
+  at::Tensor hw = labels.detach().to(at::kCPU);
+  if (hw.dim() != 2) throw Error("cannot write " + path + ": expected labels [H, W], got " + shape_string(hw.sizes().vec()));
+  if (lowercase_extension(path) == "npy") return write_npy(path, hw.to(at::kFloat));
+  encode_and_write(path, hw.to(at::kByte).unsqueeze(0));
+}
+
+}  // namespace barbershop

@@ -1,0 +1,95 @@
+// The engine's file I/O against files written by numpy and PIL.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "engine/error.h"
+#include "engine/io/image.h"
+#include "engine/io/npy.h"
+
+namespace barbershop {
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(BARBERSHOP_FIXTURE_DIR) + "/core/" + name; }
+
+std::string scratch(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / "barbershop-test-core";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+// The fixture script's formula: element i of a ramp is i % 251.
+at::Tensor ramp(std::vector<int64_t> shape) {
+  int64_t count = 1;
+  for (auto d : shape) count *= d;
+  return at::arange(count, at::kDouble).fmod(251).reshape(shape);
+}
+
+TEST(Npy, ReadsEveryDtypeAndVersionNumpyWrites) {
+  EXPECT_TRUE(read_npy(fixture("ramp_f4.npy")).to(at::kDouble).equal(ramp({2, 3, 5})));
+  EXPECT_EQ(read_npy(fixture("ramp_f4.npy")).scalar_type(), at::kFloat);
+  EXPECT_TRUE(read_npy(fixture("ramp_f8.npy")).equal(ramp({2, 3, 5})));
+  EXPECT_TRUE(read_npy(fixture("ramp_u1.npy")).to(at::kDouble).equal(ramp({7})));
+  EXPECT_TRUE(read_npy(fixture("ramp_v2.npy")).to(at::kDouble).equal(ramp({3, 4})));
+}
+
+TEST(Npy, FortranOrderComesBackInLogicalOrder) {
+  EXPECT_TRUE(read_npy(fixture("ramp_fortran.npy")).to(at::kDouble).equal(ramp({4, 6})));
+}
+
+TEST(Npy, WriteThenReadRoundTrips) {
+  for (auto shape : std::vector<std::vector<int64_t>>{{5}, {2, 3}, {1, 3, 4, 4}}) {
+    at::Tensor original = at::randn(shape);
+    write_npy(scratch("round.npy"), original);
+    EXPECT_TRUE(read_npy(scratch("round.npy")).equal(original));
+  }
+}
+
+TEST(Npy, WrittenHeaderAlignsDataTo64Bytes) {
+  write_npy(scratch("aligned.npy"), at::zeros({3}));
+  // 3 floats of data after a header padded to a multiple of 64 bytes.
+  EXPECT_EQ(std::filesystem::file_size(scratch("aligned.npy")) % 64, 12u);
+}
+
+TEST(Npy, BadFilesGiveMessagesNamingTheFile) {
+  for (const char* name : {"bad_magic.npy", "truncated.npy", "missing.npy"}) {
+    try {
+      read_npy(fixture(name));
+      FAIL() << name << " was accepted";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find(name), std::string::npos) << error.what();
+    }
+  }
+}
+
+// Pixel (y, x) of channel c = (y * 7 + x * 3 + c * 50) % 256, mapped to [-1, 1].
+at::Tensor expected_rgb(int64_t h, int64_t w) {
+  auto y = at::arange(h, at::kDouble).view({1, h, 1});
+  auto x = at::arange(w, at::kDouble).view({1, 1, w});
+  auto c = at::arange(3, at::kDouble).view({3, 1, 1});
+  return (y * 7 + x * 3 + c * 50).fmod(256) / 255.0 * 2 - 1;
+}
+
+TEST(Image, ReadsRgbGreyAndRgbaPng) {
+  const at::Tensor rgb = expected_rgb(9, 11);
+  EXPECT_TRUE(at::allclose(read_image(fixture("rgb.png")).to(at::kDouble), rgb, 0, 1e-6));
+  EXPECT_TRUE(at::allclose(read_image(fixture("grey.png")).to(at::kDouble), rgb[0].expand({3, 9, 11}), 0, 1e-6));
+  EXPECT_TRUE(at::allclose(read_image(fixture("rgba.png")).to(at::kDouble), rgb, 0, 1e-6));
+}
+
+TEST(Image, PngWriteReadIsWithinOneEightBitLevel) {
+  const at::Tensor image = expected_rgb(9, 11).to(at::kFloat);
+  write_image(scratch("out.png"), image);
+  EXPECT_LE((read_image(scratch("out.png")) - image).abs().max().item<float>(), 2.0f / 255 + 1e-6);
+}
+
+TEST(Image, NotAnImageIsAClearErrorAndWritesNothing) {
+  EXPECT_THROW(read_image(fixture("not_an_image.png")), Error);
+  std::filesystem::remove(scratch("never.png"));
+  EXPECT_THROW(write_image(scratch("never.png"), at::zeros({2, 4, 4})), Error);
+  EXPECT_FALSE(std::filesystem::exists(scratch("never.png")));
+}
+
+}  // namespace
+}  // namespace barbershop
