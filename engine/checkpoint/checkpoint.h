@@ -26,9 +26,16 @@ struct CheckpointValue {
   std::vector<Ptr> items;                       // List, Tuple; Opaque: its arguments
   std::vector<std::pair<Ptr, Ptr>> entries;     // Dict, in file order
   at::Tensor tensor;                            // Tensor
+  // What pickle's BUILD set: an object's __dict__ (argparse.Namespace's
+  // fields), or a state_dict's attributes ({"_metadata": ...}). May be null.
+  Ptr state;
 
-  // Dict lookup by string key; nullptr when absent or not a dict.
+  // Dict lookup by string key; nullptr when absent or not a dict. A key
+  // stored twice gives its last value, as in Python.
   const CheckpointValue* find(const std::string& key) const;
+  // An object's field set by BUILD (e.g. args.size of an argparse.Namespace);
+  // nullptr when absent.
+  const CheckpointValue* attribute(const std::string& name) const;
 };
 
 // Tensors by dotted key ("convs.0.conv.weight"), as in a PyTorch state_dict.
@@ -52,6 +59,9 @@ class Checkpoint {
       : path_(std::move(path)), root_(std::move(root)) {}
 
  private:
+  // The root dict's entry under `key`; throws naming the keys found instead.
+  const CheckpointValue& entry(const std::string& key) const;
+
   std::string path_;
   CheckpointValue::Ptr root_;
 };
