@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "engine/cli/commands.h"
+#include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
@@ -37,16 +38,6 @@ const char kUsage[] =
     "                        starts at zero there\n"
     "  --features PATH       feature map .npy [C,H,W] or [1,C,H,W] for --start-from-block\n"
     "  --device NAME         where to run (default auto: cuda when available)\n";
-
-c10::Device pick_device(const std::string& name) {
-  if (name == "auto")
-    return torch::cuda::is_available() ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
-  try {
-    return c10::Device(name);
-  } catch (const c10::Error&) {
-    throw Error("--device takes auto, cpu, cuda or cuda:N, not '" + name + "'");
-  }
-}
 
 std::string shape_of(const at::Tensor& t) { return shape_string(t.sizes().vec()); }
 
@@ -98,7 +89,7 @@ int run(const Args& args) {
   const int64_t stop_after = args.integer("stop-after-block", 0);
   const int64_t start_from = args.integer("start-from-block", 0);
   const sg2::Noise noise = pick_noise(args);
-  const c10::Device device = pick_device(args.get_or("device", "auto"));
+  const c10::Device device = parse_device(args.get_or("device", "auto"));
   if (stop && start) throw Error("--stop-after-block and --start-from-block cannot be combined");
   if (start != args.get("features").has_value())
     throw Error("--start-from-block and --features go together; see `barbershop generate --help`");

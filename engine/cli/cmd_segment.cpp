@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "engine/cli/commands.h"
+#include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
@@ -25,26 +26,12 @@ const char kUsage[] =
     "  --logits PATH   also write the logits, float32 .npy [16,512,512]\n"
     "  --device NAME   where to run (default auto: cuda when available)\n";
 
-c10::Device pick_device(const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "auto") return cuda ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
-  c10::Device device(c10::kCPU);
-  try {
-    device = c10::Device(name);
-  } catch (const c10::Error&) {
-    throw Error("--device takes auto, cpu, cuda or cuda:N, not '" + name + "'");
-  }
-  if (device.is_cuda() && !cuda)
-    throw Error("--device " + name + ": no CUDA device is available to this build; use --device cpu");
-  return device;
-}
-
 int run(const Args& args) {
   const std::string parser_path = args.required("parser");
   const std::string image_path = args.required("image");
   const std::string labels_path = args.required("labels");
   const auto logits_path = args.get("logits");
-  const c10::Device device = pick_device(args.get_or("device", "auto"));
+  const c10::Device device = parse_device(args.get_or("device", "auto"));
 
   at::Tensor image = read_image(image_path).unsqueeze(0);
   try {

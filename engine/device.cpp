@@ -1,0 +1,23 @@
+#include "engine/device.h"
+
+#include <torch/cuda.h>
+
+#include "engine/error.h"
+
+namespace barbershop {
+
+c10::Device parse_device(const std::string& name) {
+  const bool cuda = torch::cuda::is_available();
+  if (name == "auto") return cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+  c10::Device device(c10::kCPU);
+  try {
+    device = c10::Device(name);
+  } catch (const c10::Error&) {
+    throw Error("--device takes auto, cpu, cuda or cuda:N, not '" + name + "'");
+  }
+  if (device.is_cuda() && !cuda)
+    throw Error("--device " + name + ": no CUDA device is available to this build; use --device cpu");
+  return device;
+}
+
+}  // namespace barbershop

@@ -1,0 +1,14 @@
+#pragma once
+// Where the engine computes: the --device value of every command.
+#include <c10/core/Device.h>
+
+#include <string>
+
+namespace barbershop {
+
+// "auto" (the first CUDA device when this LibTorch has one, else the CPU),
+// "cpu", "cuda" or "cuda:N". Throws barbershop::Error for anything else, or
+// for CUDA when no CUDA device is available.
+c10::Device parse_device(const std::string& name);
+
+}  // namespace barbershop
