@@ -7,5 +7,6 @@ namespace barbershop::cli {
 extern const Command generate_command;
 extern const Command segment_command;
 extern const Command loss_command;
+extern const Command transfer_command;
 
 }  // namespace barbershop::cli

@@ -11,7 +11,7 @@
 namespace barbershop::cli {
 namespace {
 
-const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command};
+const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command, &transfer_command};
 
 void print_overview() {
   std::cout << "usage: barbershop <command> [options]\n\ncommands:\n";

@@ -112,6 +112,18 @@ void write_image(const std::string& path, const at::Tensor& image) {
   encode_and_write(path, ((chw + 1) / 2).clamp(0, 1).mul(255).to(at::kByte));
 }
 
+at::Tensor read_mask(const std::string& path) {
+  if (lowercase_extension(path) == "npy") {
+    at::Tensor mask = read_npy(path);
+    if (mask.dim() != 2)
+      throw Error(path + ": expected a mask [H, W], found " + shape_string(mask.sizes().vec()));
+    return mask.to(at::kFloat).ge(0.5).to(at::kFloat);
+  }
+  // [-1,1] back to 8-bit levels; 128 and above is hair.
+  const at::Tensor levels = ((read_image(path)[0] + 1) * 127.5).round();
+  return levels.ge(128).to(at::kFloat);
+}
+
 void write_labels(const std::string& path, const at::Tensor& labels) {
   at::Tensor hw = labels.detach().to(at::kCPU);
   if (hw.dim() != 2) throw Error("cannot write " + path + ": expected labels [H, W], got " + shape_string(hw.sizes().vec()));

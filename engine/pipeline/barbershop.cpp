@@ -1,0 +1,162 @@
+#include "engine/pipeline/barbershop.h"
+
+#include <ATen/ATen.h>
+#include <torch/torch.h>
+
+#include "engine/error.h"
+#include "engine/ops/lanczos.h"
+#include "engine/pipeline/alignment.h"
+#include "engine/pipeline/blending.h"
+#include "engine/pipeline/embedding.h"
+#include "engine/pipeline/embedding_cache.h"
+#include "engine/pipeline/stage.h"
+#include "engine/pipeline/target_mask.h"
+
+namespace barbershop {
+namespace {
+
+constexpr int64_t kSmallestImage = 64;
+constexpr int64_t kParserSize = FaceParser::kSize;
+
+// One of the three roles, with what the stages need of it.
+struct Role {
+  std::string name;
+  at::Tensor image;         // [1,3,R,R] on the device
+  at::Tensor user_hair;     // optional [H,W]
+  size_t distinct = 0;      // index of its image among the distinct ones
+  at::Tensor labels;        // [1,512,512], hair replaced by user_hair
+};
+
+at::Tensor prepare_image(const at::Tensor& image, const std::string& role, const Models& models) {
+  if (!image.defined()) throw Error("no " + role + " image given");
+  if (image.dim() != 3 || image.size(0) != 3)
+    throw Error("the " + role + " image must be RGB [3, H, W], got " + shape_string(image.sizes().vec()));
+  const int64_t h = image.size(1), w = image.size(2);
+  if (h != w)
+    throw Error("the " + role + " image is " + std::to_string(w) + "x" + std::to_string(h) +
+                "; Barbershop needs a square, aligned face crop (FFHQ-style); crop it to a square around the face");
+  if (h < kSmallestImage)
+    throw Error("the " + role + " image is only " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels; use a face crop of at least " + std::to_string(kSmallestImage) + "x" +
+                std::to_string(kSmallestImage));
+  at::Tensor batched = image.to(models.device, at::kFloat).unsqueeze(0);
+  const int64_t size = models.size();
+  return h == size ? batched : lanczos_resize(batched, size, size);
+}
+
+// `labels` with its hair region replaced by the user's mask: hair where the
+// mask is, and where the parser saw hair outside it, `elsewhere` (or background).
+at::Tensor with_user_hair(const at::Tensor& labels, const at::Tensor& mask, const at::Tensor& elsewhere = {}) {
+  if (!mask.defined()) return labels;
+  const at::Tensor hair = resize_nearest(mask.to(labels.device()), kParserSize)[0].ge(0.5);
+  const at::Tensor no_longer_hair = labels.eq(FaceParser::kHair) & hair.logical_not();
+  const at::Tensor replacement =
+      elsewhere.defined() ? elsewhere.masked_fill(elsewhere.eq(FaceParser::kHair), FaceParser::kBackground)
+                          : at::zeros_like(labels);
+  return at::where(no_longer_hair, replacement, labels).masked_fill(hair, FaceParser::kHair);
+}
+
+std::vector<Role> prepare_roles(const Models& models, const TransferImages& images) {
+  std::vector<Role> roles = {{"identity", prepare_image(images.identity, "identity", models), images.identity_hair},
+                             {"structure", prepare_image(images.structure, "structure", models), images.structure_hair},
+                             {"appearance", prepare_image(images.appearance, "appearance", models), images.appearance_hair}};
+  for (size_t i = 0; i < roles.size(); ++i) {
+    roles[i].distinct = i;
+    for (size_t j = 0; j < i; ++j)
+      if (roles[j].image.equal(roles[i].image)) {
+        roles[i].distinct = roles[j].distinct;
+        break;
+      }
+  }
+  return roles;
+}
+
+stylegan2::Noise noise_source(const TransferSettings& settings) {
+  if (settings.noise == NoiseMode::Stored) return stylegan2::Noise::stored();
+  return stylegan2::Noise::random(stylegan2::seeded_generator(settings.seed));
+}
+
+// Each distinct image embedded once, from the cache when it has it.
+std::vector<Embedding> embed_distinct(const StageContext& context, const std::vector<Role>& roles) {
+  const EmbeddingCache cache(context.settings.cache_dir);
+  std::vector<Embedding> embeddings;
+  for (const Role& role : roles) {
+    if (role.distinct < embeddings.size()) continue;
+    const std::string key = EmbeddingCache::key(role.image, context.models.generator_sha256, context.settings);
+    if (auto cached = cache.find(key, context.models.device)) {
+      embeddings.push_back(*cached);
+      continue;
+    }
+    embeddings.push_back(embed(context, role.image));
+    cache.store(key, embeddings.back(), context.progress);
+  }
+  return embeddings;
+}
+
+void parse_roles(const Models& models, std::vector<Role>& roles) {
+  torch::NoGradGuard no_grad;
+  for (Role& role : roles)
+    role.labels = with_user_hair(models.parser.labels(role.image, FaceParser::Source::Photo), role.user_hair);
+}
+
+void warn_when_hairless(const Role& role, const Progress& progress) {
+  if (role.labels.eq(FaceParser::kHair).any().item<bool>()) return;
+  progress.warn("no hair found in the " + role.name + " image; paint a hair mask for it (--" + role.name +
+                "-mask) or pick another image: its hair cannot be transferred");
+}
+
+at::Tensor hair_mask(const Role& role) { return hair_of(role.labels).unsqueeze(1); }
+
+TargetMask target_for(const StageContext& context, const Role& identity, const Role& reference,
+                      const at::Tensor& user_target_hair) {
+  TargetMask target = make_target_mask(context, identity.labels, reference.labels);
+  if (!user_target_hair.defined()) return target;
+  const at::Tensor labels = with_user_hair(target.labels, user_target_hair, identity.labels);
+  return {labels, hair_of(labels).unsqueeze(1)};
+}
+
+at::Tensor single(const at::Tensor& batched) { return batched.detach().squeeze(0).to(at::kCPU); }
+
+}  // namespace
+
+TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
+                        const Progress& progress) {
+  std::vector<Role> roles = prepare_roles(models, images);
+  const StageContext context{models, settings, progress, noise_source(settings)};
+  const std::vector<Embedding> embeddings = embed_distinct(context, roles);
+  parse_roles(models, roles);
+  const Role &identity = roles[0], &structure = roles[1], &appearance = roles[2];
+  warn_when_hairless(structure, progress);
+  warn_when_hairless(appearance, progress);
+  auto embedding_of = [&](const Role& role) -> const Embedding& { return embeddings[role.distinct]; };
+
+  const TargetMask target = target_for(context, identity, structure, images.target_hair);
+  const at::Tensor F_mix_structure = align(context, {embedding_of(identity), hair_mask(identity)},
+                                           {embedding_of(structure), hair_mask(structure)}, target);
+  // The reference aligns (identity, appearance) again, with its own target
+  // mask, unless the appearance image is the structure image.
+  const at::Tensor F_mix_appearance =
+      appearance.distinct == structure.distinct
+          ? F_mix_structure
+          : align(context, {embedding_of(identity), hair_mask(identity)},
+                  {embedding_of(appearance), hair_mask(appearance)}, target_for(context, identity, appearance, {}));
+
+  const BlendingResult blended =
+      blend(context, {embedding_of(identity), embedding_of(appearance), identity.image, appearance.image,
+                      hair_mask(identity), hair_mask(appearance), F_mix_appearance, F_mix_structure});
+
+  TransferResult result{single(blended.image), {}};
+  for (const Role& role : roles) {
+    const Embedding& embedding = embedding_of(role);
+    result.intermediates["wplus_" + role.name] = single(embedding.w_plus);
+    result.intermediates["F_" + role.name] = single(embedding.F);
+    result.intermediates["S_" + role.name] = single(embedding.latent.narrow(1, kSIndex, models.n_latent() - kSIndex));
+  }
+  result.intermediates["target_labels"] = single(target.labels).to(at::kFloat);
+  result.intermediates["fmix"] = single(F_mix_structure);
+  result.intermediates["blend_u"] = blended.u.to(at::kCPU);
+  result.intermediates["result"] = result.image;
+  return result;
+}
+
+}  // namespace barbershop

@@ -1,0 +1,35 @@
+#pragma once
+// The whole method, from three face images to the composite: the one engine
+// entry point that every host (the CLI, the GIMP plug-in, the benchmark)
+// calls. Inputs are tensors; progress and cancellation go through Progress.
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+
+#include "engine/pipeline/models.h"
+#include "engine/pipeline/progress.h"
+#include "engine/pipeline/settings.h"
+
+namespace barbershop {
+
+struct TransferImages {
+  // [3,H,W] in [-1,1], square; resized to the generator's size when needed.
+  at::Tensor identity, structure, appearance;
+  // Optional hair masks [H,W] float (hair >= 0.5), replacing the parser's
+  // hair region of that image, or (target_hair) of the target mask.
+  at::Tensor identity_hair, structure_hair, appearance_hair, target_hair;
+};
+
+struct TransferResult {
+  at::Tensor image;  // [3,R,R] in [-1,1], on the CPU
+  // Intermediate values by the names `barbershop transfer --dump` writes:
+  // wplus_<role>, F_<role>, S_<role>, target_labels, fmix, blend_u, result.
+  std::map<std::string, at::Tensor> intermediates;
+};
+
+// Throws barbershop::Error on unusable input, Cancelled when cancelled.
+TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
+                        const Progress& progress);
+
+}  // namespace barbershop

@@ -1,0 +1,30 @@
+#pragma once
+// Blending (paper section 3.4, spec section 5): mixes the S codes of the
+// identity and the appearance image, u in [0,1] per code and channel, so
+// the face keeps the identity's look and the hair takes the appearance's.
+#include <ATen/core/Tensor.h>
+
+#include "engine/pipeline/embedding.h"
+
+namespace barbershop {
+
+struct BlendingInput {
+  const Embedding& identity;
+  const Embedding& appearance;
+  at::Tensor identity_image;     // [1,3,R,R] in [-1,1]
+  at::Tensor appearance_image;   // [1,3,R,R]
+  at::Tensor identity_hair;      // [1,1,512,512] float 0/1 (parser or user mask)
+  at::Tensor appearance_hair;    // [1,1,512,512]
+  at::Tensor F_mix_appearance;   // F mix of the (identity, appearance) alignment
+  at::Tensor F_mix_structure;    // F mix of the (identity, structure) alignment: renders the result
+};
+
+struct BlendingResult {
+  at::Tensor u;       // [n,512] in [0,1]
+  at::Tensor latent;  // [1,n,512] the blended codes
+  at::Tensor image;   // [1,3,R,R]
+};
+
+BlendingResult blend(const StageContext& context, const BlendingInput& input);
+
+}  // namespace barbershop

@@ -1,0 +1,31 @@
+#pragma once
+// Embeddings kept on disk so that a second transfer reusing an image skips
+// its embedding (the slowest stage). Keyed by the image's pixels, the
+// generator, the step counts, noise and seed. Entries are written
+// atomically and checked by hash on reading: a corrupt entry is ignored
+// (and later rewritten), never trusted.
+#include <optional>
+#include <string>
+
+#include "engine/pipeline/embedding.h"
+
+namespace barbershop {
+
+class EmbeddingCache {
+ public:
+  explicit EmbeddingCache(std::string dir) : dir_(std::move(dir)) {}  // empty: disabled
+
+  static std::string key(const at::Tensor& image, const std::string& generator_sha256,
+                         const TransferSettings& settings);
+
+  std::optional<Embedding> find(const std::string& key, c10::Device device) const;
+  // Failing to write (read-only folder, full disk) only costs the next run
+  // its speed: it is reported through `progress` and the transfer goes on.
+  void store(const std::string& key, const Embedding& embedding, const Progress& progress) const;
+
+ private:
+  std::string path_of(const std::string& key) const;
+  std::string dir_;
+};
+
+}  // namespace barbershop

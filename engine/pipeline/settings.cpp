@@ -1,0 +1,82 @@
+#include "engine/pipeline/settings.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "engine/error.h"
+
+namespace barbershop {
+
+bool StepCounts::operator==(const StepCounts& o) const {
+  return w == o.w && fs == o.fs && mask == o.mask && align1 == o.align1 && align2 == o.align2 &&
+         blend == o.blend;
+}
+
+StepCounts preset_steps(Preset preset) {
+  if (preset == Preset::Paper) return StepCounts{};
+  return StepCounts{250, 80, 30, 40, 30, 100};
+}
+
+Preset parse_preset(const std::string& name) {
+  if (name == "paper") return Preset::Paper;
+  if (name == "fast") return Preset::Fast;
+  throw Error("unknown preset '" + name + "'; use paper or fast");
+}
+
+TargetMode parse_target_mode(const std::string& name) {
+  if (name == "realistic") return TargetMode::Realistic;
+  if (name == "fidelity") return TargetMode::Fidelity;
+  throw Error("unknown mode '" + name + "'; use realistic or fidelity");
+}
+
+NoiseMode parse_noise(const std::string& name) {
+  if (name == "stored") return NoiseMode::Stored;
+  if (name == "random") return NoiseMode::Random;
+  throw Error("unknown noise '" + name + "'; use stored or random");
+}
+
+namespace {
+
+int* field_named(StepCounts& steps, const std::string& name) {
+  if (name == "w") return &steps.w;
+  if (name == "fs") return &steps.fs;
+  if (name == "mask") return &steps.mask;
+  if (name == "align1") return &steps.align1;
+  if (name == "align2") return &steps.align2;
+  if (name == "blend") return &steps.blend;
+  return nullptr;
+}
+
+int parse_count(const std::string& entry, const std::string& value) {
+  try {
+    size_t used = 0;
+    const int count = std::stoi(value, &used);
+    if (used == value.size() && count >= 1) return count;
+  } catch (const std::exception&) {
+  }
+  throw Error("step count '" + entry + "' needs a whole number of at least 1");
+}
+
+}  // namespace
+
+StepCounts parse_steps(const std::string& text, StepCounts base) {
+  std::stringstream entries(text);
+  std::string entry;
+  while (std::getline(entries, entry, ',')) {
+    if (entry.empty()) continue;
+    const auto equals = entry.find('=');
+    int* field = equals == std::string::npos ? nullptr : field_named(base, entry.substr(0, equals));
+    if (!field)
+      throw Error("bad step count '" + entry + "'; write e.g. w=2,fs=2,mask=2,align1=2,align2=2,blend=2");
+    *field = parse_count(entry, entry.substr(equals + 1));
+  }
+  return base;
+}
+
+StepCounts resolve_steps(Preset preset, const std::string& overrides) {
+  StepCounts steps = parse_steps(overrides, preset_steps(preset));
+  if (const char* environment = std::getenv("BARBERSHOP_STEPS")) steps = parse_steps(environment, steps);
+  return steps;
+}
+
+}  // namespace barbershop

@@ -1,0 +1,52 @@
+#pragma once
+// What a transfer is asked to do, independent of any host: step counts,
+// presets, mode, smoothing, noise and cache. Plain types only, so the CLI
+// and the GIMP plug-in include this without LibTorch.
+#include <cstdint>
+#include <string>
+
+namespace barbershop {
+
+// Optimisation steps of each stage (spec sections 2-5).
+struct StepCounts {
+  int w = 1100;     // II2S W+ embedding
+  int fs = 250;     // FS embedding
+  int mask = 80;    // each of the two GAN-completion rounds of the target mask
+  int align1 = 140; // alignment step 1 (identity latent)
+  int align2 = 100; // alignment step 2 (structure latent, with style loss)
+  int blend = 400;  // blending
+  bool operator==(const StepCounts& other) const;
+};
+
+enum class Preset { Paper, Fast };
+enum class TargetMode { Realistic, Fidelity };
+enum class NoiseMode { Stored, Random };
+
+// `paper`: the counts above. `fast`: about a quarter of them (w=250, fs=80,
+// mask=30, align1=40, align2=30, blend=100), chosen so each loss still falls
+// most of its way; for previews.
+StepCounts preset_steps(Preset preset);
+Preset parse_preset(const std::string& name);           // "paper" | "fast"
+TargetMode parse_target_mode(const std::string& name);  // "realistic" | "fidelity"
+NoiseMode parse_noise(const std::string& name);             // "stored" | "random"
+
+// Applies "w=2,fs=2,mask=2,align1=2,align2=2,blend=2" (any subset) to `base`.
+// Throws barbershop::Error naming the bad entry.
+StepCounts parse_steps(const std::string& text, StepCounts base);
+
+// The steps a transfer uses: the preset, then `overrides` (e.g. --steps),
+// then the environment variable BARBERSHOP_STEPS, which wins everywhere so
+// tests can run the whole pipeline in seconds.
+StepCounts resolve_steps(Preset preset, const std::string& overrides);
+
+struct TransferSettings {
+  StepCounts steps;
+  TargetMode mode = TargetMode::Realistic;
+  int smooth = 5;               // dilation / erosion iterations in alignment
+  NoiseMode noise = NoiseMode::Stored;  // stored buffers: deterministic
+  uint64_t seed = 0;            // for NoiseMode::Random
+  double learning_rate = 0.01;
+  std::string cache_dir;        // empty: no embedding cache
+};
+
+}  // namespace barbershop

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `barbershop transfer` as a user runs it: a whole transfer with tiny step
+# counts writes a PNG and the --dump files; Ctrl-C stops it with exit code
+# 130 and leaves no file; missing weights are named.
+# usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR
+set -u
+cli=$1 weights=$2/weights faces=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=2 BARBERSHOP_PCA_SAMPLES=2000
+failures=0 passed=0
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then passed=$((passed + 1)); else echo "FAILED: $1"; failures=$((failures + 1)); fi
+}
+
+args=(--identity "$faces/16.png" --structure "$faces/15.png" --appearance "$faces/117.png" --weights "$weights" --no-cache)
+"$cli" transfer "${args[@]}" --out "$work/out.png" --dump "$work/dump" 2>"$work/log"
+check "transfer exits 0" test $? -eq 0
+check "output PNG written" test -s "$work/out.png"
+check "result dumped" test -s "$work/dump/result.npy"
+check "progress printed per stage" grep -q "^blending: 100%" "$work/log"
+
+# Ctrl-C once the run is past loading: exit 130, nothing written.
+"$cli" transfer "${args[@]}" --out "$work/cancelled.png" --dump "$work/cancelled" 2>"$work/cancel.log" &
+pid=$!
+for _ in $(seq 600); do grep -q "embedding" "$work/cancel.log" 2>/dev/null && break; sleep 0.5; done
+kill -INT $pid
+wait $pid
+check "Ctrl-C exits 130" test $? -eq 130
+check "Ctrl-C writes no output" test ! -e "$work/cancelled.png"
+check "Ctrl-C writes no dump" test ! -e "$work/cancelled"
+check "Ctrl-C leaves no temporary file" test -z "$(ls -A "$work" | grep -v -e '^out.png$' -e '^dump$' -e 'log$')"
+
+"$cli" transfer "${args[@]/$weights/$work/nowhere}" --out "$work/x.png" 2>"$work/missing.log"
+check "missing weights exit 2" test $? -eq 2
+check "missing weights named" grep -q "vgg16-397923af.pth" "$work/missing.log"
+check "no output without weights" test ! -e "$work/x.png"
+
+echo "cli_transfer: $passed passed, $failures failed"
+test $failures -eq 0
