@@ -6,3 +6,13 @@ add_test(NAME cli_transfer
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_transfer.sh $<TARGET_FILE:barbershop>
                  ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_SHARED_DIR}/data/faces)
 set_tests_properties(cli_transfer PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 900)
+
+# The benchmark runs (tiny steps) and prints its JSON; its numbers are not judged.
+if(BARBERSHOP_BUILD_BENCH)
+  add_test(NAME bench_runs
+           COMMAND barbershop-bench --weights ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights --device cpu)
+  set_tests_properties(bench_runs PROPERTIES
+    FIXTURES_REQUIRED pipeline TIMEOUT 900
+    ENVIRONMENT "BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1;BARBERSHOP_PCA_SAMPLES=2000"
+    PASS_REGULAR_EXPRESSION "\"stages\": \\[\\{\"name\": \"embedding W\\+\", \"steps\": 3,")
+endif()

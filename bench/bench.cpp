@@ -1,0 +1,146 @@
+// barbershop-bench: per-stage wall time, steps/s and peak memory of one
+// transfer, as a table and as JSON. Inputs are rendered by the generator
+// from random latents, so any weights folder (random weights included: time
+// does not depend on weight values) is enough.
+#include <sys/resource.h>
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "engine/cli/args.h"
+#include "engine/device.h"
+#include "engine/error.h"
+#include "engine/pipeline/barbershop.h"
+
+namespace barbershop {
+namespace {
+
+const char kUsage[] = R"(usage: barbershop-bench --weights DIR [--preset paper|fast] [--steps w=..,fs=..,...]
+                       [--device auto|cpu|cuda] [--json OUT.json]
+Runs one transfer (three distinct inputs rendered by the generator from random
+latents, no cache) and prints per-stage wall time, steps/s and peak memory.
+$BARBERSHOP_STEPS overrides the step counts, as everywhere.
+)";
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+struct StageTime {
+  int steps = 0;
+  double seconds = 0;
+};
+
+// Times each stage from its first to its last reported step, waiting for the
+// device at stage changes so GPU work is counted where it belongs.
+class StageClock {
+ public:
+  explicit StageClock(c10::Device device) : device_(device), started_(Clock::now()) {}
+  void step(const std::string& stage) {
+    if (stage != current_) {
+      close_stage();
+      current_ = stage;
+      order_.push_back(stage);
+    }
+    ++stages_[stage].steps;
+  }
+  void close_stage() {
+    if (device_.is_cuda()) torch::cuda::synchronize();
+    if (!current_.empty()) stages_[current_].seconds += seconds_since(started_);
+    started_ = Clock::now();
+  }
+  // Stages in first-seen order, repeated names merged.
+  std::vector<std::pair<std::string, StageTime>> stages() const {
+    std::vector<std::pair<std::string, StageTime>> out;
+    for (const auto& name : order_)
+      if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.first == name; }))
+        out.emplace_back(name, stages_.at(name));
+    return out;
+  }
+
+ private:
+  c10::Device device_;
+  Clock::time_point started_;
+  std::string current_;
+  std::vector<std::string> order_;
+  std::map<std::string, StageTime> stages_;
+};
+
+double peak_resident_megabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
+}
+
+TransferImages rendered_inputs(const Models& models) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(0);
+  auto render = [&] {
+    const at::Tensor z = at::randn({1, 512}).to(models.device);
+    const at::Tensor w = models.generator->mapping(z).unsqueeze(1).repeat({1, models.n_latent(), 1});
+    return models.generator->synthesize(w).clamp(-1, 1)[0].cpu();
+  };
+  return {render(), render(), render()};
+}
+
+void report(const std::string& device, int64_t size, double load_seconds, const StageClock& clock,
+            double total_seconds, const std::string& json_path) {
+  std::printf("device %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(), (long long)size,
+              (long long)size, load_seconds);
+  std::printf("%-22s %6s %10s %9s\n", "stage", "steps", "seconds", "steps/s");
+  std::string json = "{\"device\": \"" + device + "\", \"size\": " + std::to_string(size) +
+                     ", \"load_seconds\": " + std::to_string(load_seconds) + ", \"stages\": [";
+  bool first = true;
+  for (const auto& [name, time] : clock.stages()) {
+    std::printf("%-22s %6d %10.3f %9.2f\n", name.c_str(), time.steps, time.seconds, time.steps / time.seconds);
+    json += std::string(first ? "" : ", ") + "{\"name\": \"" + name + "\", \"steps\": " + std::to_string(time.steps) +
+            ", \"seconds\": " + std::to_string(time.seconds) + "}";
+    first = false;
+  }
+  const double peak = peak_resident_megabytes();
+  std::printf("%-22s %6s %10.3f\npeak resident memory %.0f MB\n", "total", "", total_seconds, peak);
+  json += "], \"total_seconds\": " + std::to_string(total_seconds) +
+          ", \"peak_resident_mb\": " + std::to_string(peak) + "}\n";
+  std::cout << json;
+  if (!json_path.empty()) std::ofstream(json_path) << json;
+}
+
+int run(const cli::Args& args) {
+  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const c10::Device device = parse_device(args.get_or("device", "auto"));
+  TransferSettings settings;
+  settings.steps = resolve_steps(parse_preset(args.get_or("preset", "paper")), args.get_or("steps", ""));
+
+  const auto load_start = Clock::now();
+  const Models models = load_models(find_weight_files(args.required("weights")), device, "");
+  const double load_seconds = seconds_since(load_start);
+  const TransferImages images = rendered_inputs(models);
+
+  StageClock clock(device);
+  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
+  const auto start = Clock::now();
+  transfer(models, images, settings, progress);
+  clock.close_stage();
+  report(device.str(), models.size(), load_seconds, clock, seconds_since(start), args.get_or("json", ""));
+  return 0;
+}
+
+}  // namespace
+}  // namespace barbershop
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  for (const auto& word : words)
+    if (word == "--help" || word == "-h") return std::cout << barbershop::kUsage, 0;
+  try {
+    return barbershop::run(barbershop::cli::Args("bench", words, {"weights", "preset", "steps", "device", "json"}));
+  } catch (const std::exception& error) {
+    std::cerr << "barbershop-bench: error: " << error.what() << "\n";
+    return 2;
+  }
+}
