@@ -193,6 +193,40 @@ TEST(Transfer, SameImageInEveryRoleKeepsTheParsersHair) {
   EXPECT_EQ(std::count(log.stages.begin(), log.stages.end(), "embedding W+"), 1);
 }
 
+// Colour only: the identity gives the hair shape. Shape only: the identity
+// gives the hair colour. Both are ordinary transfers with one repeated role.
+TEST(Transfer, ColourOnlyAndShapeOnlyBothWork) {
+  const at::Tensor identity = face("16.png"), other = face("117.png");
+  TransferSettings settings = tiny_settings(1);
+  settings.steps.fs = 2;
+  for (const TransferImages& images : {TransferImages{identity, identity, other},
+                                       TransferImages{identity, other, identity}}) {
+    StageLog log;
+    const TransferResult result = transfer(models(), images, settings, log.progress());
+    EXPECT_TRUE(result.image.isfinite().all().item<bool>());
+    EXPECT_EQ(result.image.size(1), models().size());
+    EXPECT_EQ(std::count(log.stages.begin(), log.stages.end(), "embedding W+"), 2) << "two distinct images";
+  }
+}
+
+// Random noise (fresh maps at every generator call) is reproducible from its
+// seed; it also runs the fidelity target mode.
+TEST(Transfer, RandomNoiseIsReproducibleFromItsSeed) {
+  TransferSettings settings = tiny_settings(1);
+  settings.steps.fs = 2;
+  settings.noise = NoiseMode::Random;
+  settings.mode = TargetMode::Fidelity;
+  settings.seed = 5;
+  const at::Tensor image = face("15.png");
+  const TransferImages images{image, face("16.png"), face("16.png")};
+  const TransferResult first = transfer(models(), images, settings, Progress());
+  const TransferResult second = transfer(models(), images, settings, Progress());
+  EXPECT_TRUE(first.image.equal(second.image));
+  settings.seed = 6;
+  const TransferResult other_seed = transfer(models(), images, settings, Progress());
+  EXPECT_FALSE(other_seed.image.equal(first.image));
+}
+
 TEST(Transfer, CancelStopsAtTheNextStep) {
   std::atomic<bool> cancel{false};
   int steps_seen = 0;

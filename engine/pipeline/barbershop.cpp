@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "engine/error.h"
 #include "engine/ops/lanczos.h"
 #include "engine/pipeline/alignment.h"
@@ -23,7 +25,7 @@ struct Role {
   std::string name;
   at::Tensor image;         // [1,3,R,R] on the device
   at::Tensor user_hair;     // optional [H,W]
-  size_t distinct = 0;      // index of its image among the distinct ones
+  size_t distinct = 0;      // index of its image among the distinct ones, in order of first appearance
   at::Tensor labels;        // [1,512,512], hair replaced by user_hair
 };
 
@@ -60,13 +62,12 @@ std::vector<Role> prepare_roles(const Models& models, const TransferImages& imag
   std::vector<Role> roles = {{"identity", prepare_image(images.identity, "identity", models), images.identity_hair},
                              {"structure", prepare_image(images.structure, "structure", models), images.structure_hair},
                              {"appearance", prepare_image(images.appearance, "appearance", models), images.appearance_hair}};
+  // Number the distinct images 0, 1, ... in order of first appearance.
+  size_t distinct_images = 0;
   for (size_t i = 0; i < roles.size(); ++i) {
-    roles[i].distinct = i;
-    for (size_t j = 0; j < i; ++j)
-      if (roles[j].image.equal(roles[i].image)) {
-        roles[i].distinct = roles[j].distinct;
-        break;
-      }
+    auto same = std::find_if(roles.begin(), roles.begin() + i,
+                             [&](const Role& earlier) { return earlier.image.equal(roles[i].image); });
+    roles[i].distinct = same != roles.begin() + i ? same->distinct : distinct_images++;
   }
   return roles;
 }
