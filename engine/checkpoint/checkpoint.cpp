@@ -329,6 +329,27 @@ std::string key_list(const CheckpointValue& dict) {
 
 }  // namespace
 
+CheckpointValue::~CheckpointValue() {
+  std::vector<Ptr> pending;
+  auto adopt_children = [&](CheckpointValue& value) {
+    for (auto& item : value.items) pending.push_back(std::move(item));
+    for (auto& [key, item] : value.entries) {
+      pending.push_back(std::move(key));
+      pending.push_back(std::move(item));
+    }
+    if (value.state) pending.push_back(std::move(value.state));
+    value.items.clear();
+    value.entries.clear();
+  };
+  adopt_children(*this);
+  while (!pending.empty()) {
+    Ptr child = std::move(pending.back());
+    pending.pop_back();
+    // The last owner empties a value before it dies, so its own destructor has nothing to recurse into.
+    if (child && child.use_count() == 1) adopt_children(*child);
+  }
+}
+
 const CheckpointValue* CheckpointValue::find(const std::string& key) const {
   if (kind != Kind::Dict) return nullptr;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it)

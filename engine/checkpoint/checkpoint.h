@@ -18,6 +18,13 @@ struct CheckpointValue {
   enum class Kind { None, Bool, Int, Float, String, Bytes, List, Tuple, Dict, Tensor, Opaque };
   using Ptr = std::shared_ptr<CheckpointValue>;
 
+  CheckpointValue() = default;
+  CheckpointValue(const CheckpointValue&) = default;
+  CheckpointValue& operator=(const CheckpointValue&) = default;
+  // Releases nested values one level at a time: a chain of 10^5 lists in a
+  // damaged or hostile file must not recurse once per level and overflow the stack.
+  ~CheckpointValue();
+
   Kind kind = Kind::None;
   bool boolean = false;
   int64_t integer = 0;

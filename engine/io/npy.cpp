@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <regex>
 
@@ -13,6 +15,9 @@ namespace {
 
 const char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLength = 6;
+// numpy.load's own limit (max_header_size). The header regexes below recurse
+// once per character, so a longer header could exhaust the stack.
+constexpr size_t kMaxHeaderLength = 10000;
 
 struct Header {
   at::ScalarType dtype;
@@ -52,9 +57,27 @@ Header parse_header(const std::string& path, const std::string& text) {
   header.fortran_order = fortran[1] == "True";
   const std::string dims = shape[1];
   static const std::regex number_re("\\d+");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), number_re); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), number_re); it != std::sregex_iterator(); ++it) {
+    // 18 digits stay below 2^63; a longer number is a damaged header, not a size.
+    if (it->length() > 18) throw Error(path + ": implausible .npy shape (" + dims + ")");
     header.shape.push_back(std::stoll(it->str()));
+  }
   return header;
+}
+
+// Bytes the array needs. The product of its dimensions must fit in int64
+// even with a 0 among them (the strides still multiply the others), or a
+// damaged shape would wrap round to a small size.
+uint64_t data_bytes(const std::string& path, const Header& header) {
+  uint64_t extent = header.item_size;
+  bool empty = false;
+  for (int64_t dim : header.shape) {
+    empty = empty || dim == 0;
+    if (__builtin_mul_overflow(extent, static_cast<uint64_t>(std::max<int64_t>(dim, 1)), &extent) ||
+        extent > static_cast<uint64_t>(INT64_MAX))
+      throw Error(path + ": implausible .npy shape (its size overflows)");
+  }
+  return empty ? 0 : extent;
 }
 
 uint32_t read_little_endian(const std::string& bytes, size_t offset, size_t width) {
@@ -75,13 +98,14 @@ at::Tensor read_npy(const std::string& path) {
   if (major < 1 || major > 3 || bytes.size() < 8 + length_width)
     throw Error(path + ": unsupported .npy version " + std::to_string(major));
   const size_t header_length = read_little_endian(bytes, 8, length_width);
+  if (header_length > kMaxHeaderLength)
+    throw Error(path + ": .npy header of " + std::to_string(header_length) + " bytes, more than numpy's limit of " +
+                std::to_string(kMaxHeaderLength) + "; the file is damaged, write it again with numpy.save");
   const size_t data_offset = 8 + length_width + header_length;
   if (data_offset > bytes.size()) throw Error(path + ": truncated .npy header");
   const Header header = parse_header(path, bytes.substr(8 + length_width, header_length));
 
-  int64_t count = 1;
-  for (int64_t dim : header.shape) count *= dim;
-  const size_t expected = size_t(count) * header.item_size;
+  const uint64_t expected = data_bytes(path, header);
   if (bytes.size() - data_offset < expected)
     throw Error(path + ": truncated .npy data (" + std::to_string(bytes.size() - data_offset) +
                 " of " + std::to_string(expected) + " bytes)");
@@ -90,7 +114,7 @@ at::Tensor read_npy(const std::string& path) {
   std::vector<int64_t> stored_shape = header.shape;
   if (header.fortran_order) std::reverse(stored_shape.begin(), stored_shape.end());
   at::Tensor tensor = at::empty(stored_shape, at::TensorOptions().dtype(header.dtype));
-  std::memcpy(tensor.data_ptr(), bytes.data() + data_offset, expected);
+  if (expected > 0) std::memcpy(tensor.data_ptr(), bytes.data() + data_offset, expected);  // empty: no buffer
   if (header.fortran_order && tensor.dim() > 1) {
     std::vector<int64_t> reversed(tensor.dim());
     for (int64_t i = 0; i < tensor.dim(); ++i) reversed[i] = tensor.dim() - 1 - i;
@@ -99,7 +123,9 @@ at::Tensor read_npy(const std::string& path) {
   return tensor;
 }
 
-void write_npy(const std::string& path, const at::Tensor& tensor) {
+void write_npy(const std::string& path, const at::Tensor& tensor) { write_file_atomically(path, npy_bytes(tensor)); }
+
+std::string npy_bytes(const at::Tensor& tensor) {
   const at::Tensor data = tensor.detach().to(at::kCPU).contiguous();
   std::string descr;
   switch (data.scalar_type()) {
@@ -109,7 +135,7 @@ void write_npy(const std::string& path, const at::Tensor& tensor) {
     case at::kInt: descr = "<i4"; break;
     case at::kByte: descr = "|u1"; break;
     case at::kBool: descr = "|b1"; break;
-    default: return write_npy(path, data.to(at::kFloat));
+    default: return npy_bytes(data.to(at::kFloat));
   }
   std::string shape;  // Python tuple syntax: "3, 4" or "3," for one dimension
   for (int64_t i = 0; i < data.dim(); ++i) shape += (i ? ", " : "") + std::to_string(data.size(i));
@@ -127,7 +153,7 @@ void write_npy(const std::string& path, const at::Tensor& tensor) {
   bytes.push_back(char(header.size() >> 8));
   bytes += header;
   bytes.append(static_cast<const char*>(data.data_ptr()), data.numel() * data.element_size());
-  write_file_atomically(path, bytes);
+  return bytes;
 }
 
 }  // namespace barbershop

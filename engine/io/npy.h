@@ -15,5 +15,7 @@ at::Tensor read_npy(const std::string& path);
 // Writes a contiguous little-endian .npy (version 1.0) atomically: the file
 // appears whole or not at all.
 void write_npy(const std::string& path, const at::Tensor& tensor);
+// The bytes write_npy writes, for callers that also hash or send them.
+std::string npy_bytes(const at::Tensor& tensor);
 
 }  // namespace barbershop

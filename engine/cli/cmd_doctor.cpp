@@ -1,0 +1,176 @@
+// `barbershop doctor`: what a transfer would run with — the weights files
+// (found or missing, with their sha256), the device, the LibTorch and CUDA
+// versions, the thread count and the cache — for bug reports and setup.
+#include <ATen/ATen.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
+#include <vector>
+
+#include "engine/cli/commands.h"
+#include "engine/error.h"
+#include "engine/io/sha256.h"
+#include "engine/pipeline/models.h"
+
+namespace barbershop::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitSomethingMissing = 1;
+
+const char kUsage[] = R"(usage: barbershop doctor [--weights DIR] [--generator G] [--cache DIR]
+
+Lists what `barbershop transfer` would run with: each weights file, found or
+missing, with its size and sha256; the device; the LibTorch and CUDA
+versions; the thread count; the size of the cache folder. Reads files only,
+changes nothing. Exit code 0 when every weights file is there, 1 when one
+is missing.
+
+  --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
+                  (default: $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights)
+  --generator G   another generator checkpoint in place of ffhq.pt
+  --cache DIR     embedding cache (default: $XDG_CACHE_HOME/barbershop, else ~/.cache/barbershop)
+
+A file named like torchvision's downloads, <name>-<hex>.pth, should have a
+sha256 starting with <hex>; a mismatch is a warning (the random-weight test
+files use the official names), not an error.
+)";
+
+// The files find_weight_files() looks for, in its order; `generator`
+// replaces ffhq.pt.
+std::vector<std::string> weight_paths(const std::string& dir, const std::string& generator) {
+  std::vector<std::string> paths;
+  for (const std::string& name : official_weight_names()) paths.push_back(dir + "/" + name);
+  if (!generator.empty()) paths.front() = generator;
+  return paths;
+}
+
+// torch.hub's convention: "vgg16-397923af.pth" promises a sha256 starting
+// with 397923af. Empty when the name makes no such promise.
+std::string hash_prefix_in_name(const std::string& path) {
+  static const std::regex hashed_name("-([0-9a-f]{8,64})\\.[A-Za-z]+$");
+  std::smatch match;
+  const std::string name = fs::path(path).filename().string();
+  return std::regex_search(name, match, hashed_name) ? match[1].str() : "";
+}
+
+void check_name_against_hash(const std::string& path, const std::string& sha256) {
+  const std::string prefix = hash_prefix_in_name(path);
+  if (prefix.empty()) return;
+  const std::string name = fs::path(path).filename().string();
+  if (sha256.compare(0, prefix.size(), prefix) == 0) {
+    std::cout << "  " << name << ": sha256 matches the " << prefix << " in its name\n";
+    return;
+  }
+  std::cout << "warning: " << name << ": sha256 starts with " << sha256.substr(0, prefix.size()) << ", not "
+            << prefix << " as its name says; it is not the published file (random-weight test files use "
+            << "the same name), so results will differ from the published ones\n";
+}
+
+// One row per file; returns whether it is there.
+bool report_weight_file(const std::string& path) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    std::cout << "  missing  " << path << "\n";
+    return false;
+  }
+  std::string sha256;
+  try {
+    sha256 = sha256_file(path);
+  } catch (const Error& unreadable) {
+    std::cout << "  unreadable  " << unreadable.what() << "\n";
+    return false;
+  }
+  std::cout << "  found    " << path << "  " << fs::file_size(path) << " bytes  sha256 " << sha256 << "\n";
+  check_name_against_hash(path, sha256);
+  return true;
+}
+
+bool report_weights(const std::string& dir, const std::string& generator) {
+  std::cout << "weights: " << dir << "\n";
+  bool all_found = true;
+  for (const std::string& path : weight_paths(dir, generator)) all_found = report_weight_file(path) && all_found;
+  if (all_found) return true;
+  try {
+    find_weight_files(dir, generator);  // its message says where users get each missing file
+  } catch (const Error& missing) {
+    std::cout << "  " << missing.what() << "\n";
+  }
+  return false;
+}
+
+// "11.8" from CUDART_VERSION 11080; empty when this LibTorch has no CUDA.
+std::string cuda_runtime_version() {
+  const auto& hooks = at::detail::getCUDAHooks();
+  if (!hooks.hasCUDART()) return "";
+  try {
+    const long version = hooks.versionCUDART();
+    return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
+  } catch (const c10::Error&) {
+    return "";
+  }
+}
+
+void report_runtime() {
+  const std::string cuda = cuda_runtime_version();
+  if (torch::cuda::is_available())
+    std::cout << "device: cuda:0 (" << torch::cuda::device_count() << " CUDA device(s)); --device auto uses it\n";
+  else
+    std::cout << "device: cpu (no CUDA device available to this build)\n";
+  std::cout << "LibTorch: " << TORCH_VERSION << "\n";
+  std::cout << "CUDA: " << (cuda.empty() ? "none (a CPU-only LibTorch)" : cuda) << "\n";
+  std::cout << "threads: " << at::get_num_threads() << "\n";
+}
+
+struct FolderSize {
+  uintmax_t bytes = 0;
+  uintmax_t files = 0;
+};
+
+// Regular files only, not following links, as `find DIR -type f` counts.
+FolderSize folder_size(const std::string& dir) {
+  FolderSize size;
+  std::error_code error;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    std::error_code stat_error;
+    if (!it->is_symlink(stat_error) && it->is_regular_file(stat_error)) {
+      const uintmax_t bytes = it->file_size(stat_error);
+      if (stat_error) continue;
+      size.bytes += bytes;
+      ++size.files;
+    }
+  }
+  if (error) throw Error("cannot read the cache folder " + dir + " (" + error.message() + ")");
+  return size;
+}
+
+void report_cache(const std::string& dir) {
+  std::error_code error;
+  if (!fs::exists(dir, error)) {
+    std::cout << "cache: " << dir << " (not created yet)\n";
+    return;
+  }
+  const FolderSize size = folder_size(dir);
+  std::cout << "cache: " << dir << "  " << size.bytes << " bytes in " << size.files << " files ("
+            << size.bytes / 1000000 << " MB)\n";
+}
+
+int run(const Args& args) {
+  const bool all_found =
+      report_weights(args.get_or("weights", default_weights_dir()), args.get_or("generator", ""));
+  report_runtime();
+  report_cache(args.get_or("cache", default_cache_dir()));
+  return all_found ? 0 : kExitSomethingMissing;
+}
+
+}  // namespace
+
+const Command doctor_command{"doctor", kUsage, {"weights", "generator", "cache"}, {}, &run};
+
+}  // namespace barbershop::cli

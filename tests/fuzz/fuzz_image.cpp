@@ -1,0 +1,15 @@
+// libFuzzer target: decoding a user's image or mask file (PNG, JPEG and
+// whatever else OpenCV's imdecode recognises by content) into the engine's
+// tensors.
+#include <ATen/ATen.h>
+
+#include "engine/io/image.h"
+#include "tests/fuzz/fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace barbershop;
+  const std::string& path = fuzz::write_scratch(".png", data, size);
+  if (!fuzz::accepts([&] { (void)read_image(path).sum().item<double>(); })) return 0;
+  fuzz::accepts([&] { (void)read_mask(path).sum().item<double>(); });
+  return 0;
+}

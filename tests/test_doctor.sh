@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# `barbershop doctor` against values computed here by other tools: sha256sum
+# of each weights file, find's byte count of a cache folder filled here,
+# getconf's processor count, Python torch's version and CUDA availability.
+# usage: test_doctor.sh BARBERSHOP
+set -u
+cli=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passed=0
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then passed=$((passed + 1)); else echo "FAILED: $1"; failures=$((failures + 1)); fi
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+random_file() { head -c "$2" /dev/urandom >"$1"; }
+
+# Three of the four files (doctor only hashes them; the contents are random).
+weights=$work/weights
+mkdir -p "$weights"
+random_file "$weights/ffhq.pt" 300000
+random_file "$weights/seg.pth" 1000
+random_file "$weights/vgg16-397923af.pth" 5000
+"$cli" doctor --weights "$weights" --cache "$work/no-cache-yet" >"$work/partial.txt" 2>&1
+check "exit 1 when a file is missing" test $? -eq 1
+for name in ffhq.pt seg.pth vgg16-397923af.pth; do
+  check "$name: found with sha256sum's digest and its size" \
+    grep -qxF "  found    $weights/$name  $(stat -c %s "$weights/$name") bytes  sha256 $(sha "$weights/$name")" "$work/partial.txt"
+done
+check "vgg.pth listed as missing" grep -qxF "  missing  $weights/vgg.pth" "$work/partial.txt"
+check "where to get vgg.pth is said" grep -q "vgg.pth (7289 bytes, from the LPIPS project" "$work/partial.txt"
+check "absent cache folder reported" grep -qxF "cache: $work/no-cache-yet (not created yet)" "$work/partial.txt"
+
+# A random file named vgg16-397923af.pth: its digest (almost surely) does not
+# start with 397923af; the test asserts that premise before judging doctor.
+vgg_prefix=$(sha "$weights/vgg16-397923af.pth" | cut -c1-8)
+if [ "$vgg_prefix" != 397923af ]; then
+  check "hash/name mismatch is a warning naming both prefixes" \
+    grep -q "^warning: vgg16-397923af.pth: sha256 starts with $vgg_prefix, not 397923af" "$work/partial.txt"
+fi
+
+# A generator named with its own digest prefix, as torch.hub names files, matches.
+random_file "$work/gen.tmp" 2000
+prefix=$(sha "$work/gen.tmp" | cut -c1-8)
+mv "$work/gen.tmp" "$work/stylegan2-$prefix.pt"
+random_file "$weights/vgg.pth" 7289
+"$cli" doctor --weights "$weights" --generator "$work/stylegan2-$prefix.pt" --cache "$work/cache" >"$work/full.txt" 2>&1
+check "exit 0 with every file there" test $? -eq 0
+check "--generator replaces ffhq.pt" grep -qF "  found    $work/stylegan2-$prefix.pt  2000 bytes  sha256 $prefix" "$work/full.txt"
+check "ffhq.pt not listed with --generator" test "$(grep -c "ffhq.pt" "$work/full.txt")" -eq 0
+check "digest prefix in the name recognised" grep -qxF "  stylegan2-$prefix.pt: sha256 matches the $prefix in its name" "$work/full.txt"
+check "no missing file reported" test "$(grep -c missing "$work/full.txt")" -eq 0
+
+# Runtime facts against independent sources.
+python=/usr/bin/python3
+torch_version=$($python -c 'import torch; print(torch.__version__)')
+libtorch=$(sed -n 's/^LibTorch: //p' "$work/full.txt")
+check "LibTorch version $libtorch is Python torch's $torch_version" test -n "$libtorch" -a "${torch_version#"$libtorch"}" != "$torch_version"
+if [ "$($python -c 'import torch; print(torch.cuda.is_available())')" = False ]; then
+  check "device cpu without CUDA" grep -q "^device: cpu" "$work/full.txt"
+fi
+if [ "$($python -c 'import torch; print(torch.version.cuda)')" = None ]; then
+  check "CUDA none for a CPU LibTorch" grep -q "^CUDA: none" "$work/full.txt"
+fi
+check "threads = online processors" grep -qxF "threads: $(getconf _NPROCESSORS_ONLN)" "$work/full.txt"
+
+# A cache with nested folders, files of random sizes and a link that must not
+# be counted twice; find's total is the reference.
+cache=$work/cache
+mkdir -p "$cache/embeddings/ab" "$cache/pca"
+for i in 1 2 3 4 5; do random_file "$cache/embeddings/ab/e$i.npy" $((RANDOM * 7 + 1)); done
+random_file "$cache/pca/prior.npz" 123457
+ln -s "$cache/pca/prior.npz" "$cache/link.npz"
+bytes=$(find "$cache" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+files=$(find "$cache" -type f | wc -l)
+"$cli" doctor --weights "$weights" --cache "$cache" >"$work/cache.txt" 2>&1
+check "cache size = find's total ($bytes bytes in $files files)" \
+  grep -qxF "cache: $cache  $bytes bytes in $files files ($((bytes / 1000000)) MB)" "$work/cache.txt"
+
+# Defaults come from $BARBERSHOP_WEIGHTS and $XDG_CACHE_HOME.
+BARBERSHOP_WEIGHTS=$weights XDG_CACHE_HOME=$work "$cli" doctor >"$work/env.txt" 2>&1
+check "default weights folder from BARBERSHOP_WEIGHTS" grep -qxF "weights: $weights" "$work/env.txt"
+check "default cache from XDG_CACHE_HOME" grep -qxF "cache: $work/barbershop (not created yet)" "$work/env.txt"
+
+# It only reads: every file under the weights and cache folders is unchanged.
+snapshot() { find "$weights" "$cache" -exec stat -c '%n %s %Y' {} + | sort; find "$weights" "$cache" -type f -exec sha256sum {} + | sort; }
+before=$(snapshot)
+"$cli" doctor --weights "$weights" --cache "$cache" >/dev/null 2>&1
+check "weights and cache unchanged" test "$before" = "$(snapshot)"
+"$cli" doctor --weights "$weights" --bogus x >/dev/null 2>"$work/bad.txt"
+check "unknown option: exit 2 with a message" test $? -eq 2 -a -s "$work/bad.txt"
+
+echo "test_doctor: $passed passed, $failures failed"
+test $failures -eq 0
