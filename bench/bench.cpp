@@ -5,12 +5,17 @@
 #include <sys/resource.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
+#ifdef BARBERSHOP_BENCH_CUDA_MEMORY
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "engine/cli/args.h"
@@ -77,6 +82,36 @@ double peak_resident_megabytes() {
   return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
 }
 
+// Peaks of the CUDA caching allocator since reset_cuda_peak(): what tensors
+// held at most (allocated) and what the allocator took from the driver
+// (reserved). Only CUDA builds of LibTorch have these statistics;
+// bench/CMakeLists.txt defines BARBERSHOP_BENCH_CUDA_MEMORY for them.
+struct CudaPeak {
+  double allocated_mb = 0, reserved_mb = 0;
+};
+
+#ifdef BARBERSHOP_BENCH_CUDA_MEMORY
+c10::DeviceIndex cuda_index(c10::Device device) {
+  return device.has_index() ? device.index() : c10::cuda::current_device();
+}
+
+void reset_cuda_peak(c10::Device device) {
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index(device));
+}
+
+std::optional<CudaPeak> cuda_peak(c10::Device device) {
+  if (!device.is_cuda()) return std::nullopt;
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_index(device));
+  // Index 0 is StatType::AGGREGATE (all pools): the enum's namespace differs
+  // between LibTorch 1.13 and 2.x, its value does not.
+  constexpr double kMegabyte = 1024.0 * 1024.0;
+  return CudaPeak{stats.allocated_bytes[0].peak / kMegabyte, stats.reserved_bytes[0].peak / kMegabyte};
+}
+#else
+void reset_cuda_peak(c10::Device) {}
+std::optional<CudaPeak> cuda_peak(c10::Device) { return std::nullopt; }
+#endif
+
 TransferImages rendered_inputs(const Models& models) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
@@ -89,7 +124,7 @@ TransferImages rendered_inputs(const Models& models) {
 }
 
 void report(const std::string& device, int64_t size, double load_seconds, const StageClock& clock,
-            double total_seconds, const std::string& json_path) {
+            double total_seconds, const std::optional<CudaPeak>& cuda, const std::string& json_path) {
   std::printf("device %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(), (long long)size,
               (long long)size, load_seconds);
   std::printf("%-22s %6s %10s %9s\n", "stage", "steps", "seconds", "steps/s");
@@ -104,14 +139,21 @@ void report(const std::string& device, int64_t size, double load_seconds, const 
   }
   const double peak = peak_resident_megabytes();
   std::printf("%-22s %6s %10.3f\npeak resident memory %.0f MB\n", "total", "", total_seconds, peak);
-  json += "], \"total_seconds\": " + std::to_string(total_seconds) +
-          ", \"peak_resident_mb\": " + std::to_string(peak) + "}\n";
+  json += "], \"total_seconds\": " + std::to_string(total_seconds) + ", \"peak_resident_mb\": " + std::to_string(peak);
+  if (cuda) {
+    std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", cuda->allocated_mb, cuda->reserved_mb);
+    json += ", \"peak_cuda_allocated_mb\": " + std::to_string(cuda->allocated_mb) +
+            ", \"peak_cuda_reserved_mb\": " + std::to_string(cuda->reserved_mb);
+  } else {
+    json += ", \"peak_cuda_allocated_mb\": null, \"peak_cuda_reserved_mb\": null";
+  }
+  json += "}\n";
   std::cout << json;
   if (!json_path.empty()) std::ofstream(json_path) << json;
 }
 
 int run(const cli::Args& args) {
-  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  use_all_cpu_cores();
   const c10::Device device = parse_device(args.get_or("device", "auto"));
   TransferSettings settings;
   settings.steps = resolve_steps(parse_preset(args.get_or("preset", "paper")), args.get_or("steps", ""));
@@ -123,10 +165,12 @@ int run(const cli::Args& args) {
 
   StageClock clock(device);
   const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
+  reset_cuda_peak(device);  // the peak of the transfer, with the networks already loaded
   const auto start = Clock::now();
   transfer(models, images, settings, progress);
   clock.close_stage();
-  report(device.str(), models.size(), load_seconds, clock, seconds_since(start), args.get_or("json", ""));
+  report(device.str(), models.size(), load_seconds, clock, seconds_since(start), cuda_peak(device),
+         args.get_or("json", ""));
   return 0;
 }
 

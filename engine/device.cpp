@@ -1,6 +1,10 @@
 #include "engine/device.h"
 
 #include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <thread>
 
 #include "engine/error.h"
 
@@ -18,6 +22,10 @@ c10::Device parse_device(const std::string& name) {
   if (device.is_cuda() && !cuda)
     throw Error("--device " + name + ": no CUDA device is available to this build; use --device cpu");
   return device;
+}
+
+void use_all_cpu_cores() {
+  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 }  // namespace barbershop

@@ -11,4 +11,8 @@ namespace barbershop {
 // for CUDA when no CUDA device is available.
 c10::Device parse_device(const std::string& name);
 
+// LibTorch starts with one CPU thread here; every host calls this once so
+// CPU runs use the whole machine.
+void use_all_cpu_cores();
+
 }  // namespace barbershop

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `barbershop transfer` as a user runs it: a whole transfer with tiny step
-# counts writes a PNG and the --dump files; Ctrl-C stops it with exit code
-# 130 and leaves no file; missing weights are named.
-# usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR
+# counts writes a PNG and the --dump files, in which another generator
+# (--generator), --smooth and the hair masks of identity, structure and
+# target act as the spec says (cli_transfer_check.py); Ctrl-C stops it with
+# exit code 130 and leaves no file; missing weights are named.
+# usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR PYTHON
 set -u
-cli=$1 weights=$2/weights faces=$3
+cli=$1 fixtures=$2 weights=$2/weights faces=$3 python=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=2 BARBERSHOP_PCA_SAMPLES=2000
@@ -14,11 +16,17 @@ check() {  # check DESCRIPTION COMMAND...
 }
 
 args=(--identity "$faces/16.png" --structure "$faces/15.png" --appearance "$faces/117.png" --weights "$weights" --no-cache)
-"$cli" transfer "${args[@]}" --out "$work/out.png" --dump "$work/dump" 2>"$work/log"
+# One whole transfer with a 128x128 generator, --smooth 2 and painted hair
+# masks; the checker computes what the output and the dumps must hold from
+# the mask files alone.
+smooth=2
+"$cli" transfer "${args[@]}" --generator "$fixtures/G128.pt" --smooth $smooth \
+  --identity-mask "$fixtures/masks/identity.png" --structure-mask "$fixtures/masks/structure.png" \
+  --target-mask "$fixtures/masks/target.png" --out "$work/out.png" --dump "$work/dump" 2>"$work/log"
 check "transfer exits 0" test $? -eq 0
-check "output PNG written" test -s "$work/out.png"
-check "result dumped" test -s "$work/dump/result.npy"
 check "progress printed per stage" grep -q "^blending: 100%" "$work/log"
+check "--generator, --smooth and the masks act as the spec says" \
+  "$python" "$(dirname "$0")/cli_transfer_check.py" "$work/out.png" "$work/dump" "$fixtures/masks" 128 $smooth
 
 # Ctrl-C once the run is past loading: exit 130, nothing written.
 "$cli" transfer "${args[@]}" --out "$work/cancelled.png" --dump "$work/cancelled" 2>"$work/cancel.log" &

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "engine/io/npy.h"
+#include "engine/io/sha256.h"
 #include "engine/losses/pca_prior.h"
 #include "tests/losses_support.h"
 
@@ -112,22 +113,23 @@ TEST(PcaPrior, CacheIsKeyedByCheckpointBytesAndSurvivesCorruption) {
   };
   const PcaPriorOptions options{200, 100, 7, 4};
 
-  const PcaPrior first = cached_pca_prior(checkpoint, dir.string(), mapping, options);
+  const std::string key = sha256_file(checkpoint);
+  const PcaPrior first = cached_pca_prior(key, dir.string(), mapping, options);
   EXPECT_EQ(calls, 2);
-  const std::string path = pca_cache_path(checkpoint, dir.string(), options);
+  const std::string path = pca_cache_path(key, dir.string(), options);
   ASSERT_TRUE(fs::exists(path));
-  const PcaPrior second = cached_pca_prior(checkpoint, dir.string(), mapping, options);
+  const PcaPrior second = cached_pca_prior(key, dir.string(), mapping, options);
   EXPECT_EQ(calls, 2) << "the second call must read the cache";
   EXPECT_TRUE(second.components.equal(first.components));
 
   std::ofstream(path, std::ios::trunc) << "garbage";
-  const PcaPrior third = cached_pca_prior(checkpoint, dir.string(), mapping, options);
+  const PcaPrior third = cached_pca_prior(key, dir.string(), mapping, options);
   EXPECT_EQ(calls, 4) << "a corrupt cache is refitted";
   EXPECT_TRUE(third.stdev.equal(first.stdev));
   EXPECT_NO_THROW(read_pca_prior(path)) << "and rewritten";
 
   std::ofstream(checkpoint, std::ios::app) << " changed";
-  EXPECT_NE(pca_cache_path(checkpoint, dir.string(), options), path);
+  EXPECT_NE(pca_cache_path(sha256_file(checkpoint), dir.string(), options), path);
   // Only the finished file is in the folder: no temporaries left behind.
   int files = 0;
   for (const auto& entry : fs::directory_iterator(dir)) files += entry.path().extension() == ".npy";

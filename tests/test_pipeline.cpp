@@ -11,6 +11,7 @@
 
 #include "engine/io/image.h"
 #include "engine/ops/lanczos.h"
+#include "engine/pipeline/alignment.h"
 #include "engine/pipeline/barbershop.h"
 #include "engine/pipeline/embedding.h"
 #include "engine/pipeline/stage.h"
@@ -248,6 +249,98 @@ TEST(Transfer, RejectsNonSquareAndTinyImages) {
     EXPECT_NE(std::string(error.what()).find("structure"), std::string::npos) << error.what();
   }
   EXPECT_THROW(transfer(models(), {tiny, good, good}, tiny_settings(), Progress()), Error);
+}
+
+// ---- F mixing of the alignment (spec section 4), with masks painted here.
+
+// [256,256] float 0/1: the pixels whose centre lies in the disc.
+at::Tensor disc_256(double cy, double cx, double radius) {
+  const at::Tensor y = at::arange(256).view({256, 1}).to(at::kFloat);
+  const at::Tensor x = at::arange(256).view({1, 256}).to(at::kFloat);
+  return ((y - cy).pow(2) + (x - cx).pow(2)).le(radius * radius).to(at::kFloat);
+}
+
+// A 256 mask as the parser-resolution mask [1,1,512,512] it came from: each
+// pixel a 2x2 block, so any nearest-neighbour resize to 256 gives it back.
+at::Tensor at_512(const at::Tensor& mask_256) {
+  return mask_256.repeat_interleave(2, 0).repeat_interleave(2, 1).view({1, 1, 512, 512});
+}
+
+// n dilations (or erosions) by a 3x3 cross, as a set: the pixels within
+// Manhattan distance n of the mask (or whose whole Manhattan ball of radius
+// n is in it), outside the image counting as not in the mask.
+at::Tensor manhattan_reach(const at::Tensor& mask, int64_t n, bool erode) {
+  const at::Tensor padded = at::constant_pad_nd(mask, {n, n, n, n}, 0.0);
+  at::Tensor out = at::full_like(mask, erode ? 1.0 : 0.0);
+  for (int64_t dy = -n; dy <= n; ++dy)
+    for (int64_t dx = std::abs(dy) - n; dx <= n - std::abs(dy); ++dx) {
+      const at::Tensor shifted = padded.narrow(0, n + dy, 256).narrow(1, n + dx, 256);
+      out = erode ? out * shifted : at::maximum(out, shifted);
+    }
+  return out;
+}
+
+// PyTorch's (and the reference's) bicubic resize from 256 to 32 written out:
+// output i samples at 8i + 3.5, i.e. pixels 8i+2 .. 8i+5 with the cubic
+// convolution weights (a = -0.75) at distances 1.5, 0.5, 0.5, 1.5.
+at::Tensor bicubic_to_32(const at::Tensor& mask_256) {
+  const at::Tensor taps = at::tensor({-3.f, 19.f, 19.f, -3.f}) / 32;
+  const at::Tensor kernel = at::outer(taps, taps).view({1, 1, 4, 4});
+  return at::conv2d(mask_256.narrow(0, 2, 254).narrow(1, 2, 254).view({1, 1, 254, 254}), kernel, {}, {8, 8})[0][0];
+}
+
+struct MixWeights {
+  at::Tensor of_identity_F;   // [32,32]: weight of F1 (the identity's FS feature map) in F_mix
+  at::Tensor of_reference_F;  // [32,32]: weight of F2 (the reference's)
+};
+
+// F_mix = F_a1 + o1 (F1 - F_a1); F_mix = F_a2 + o2 (F_mix - F_a2);
+// F_mix = F2 + o3 (F_mix - F2), with o1 = 1 - B(D(H1 or Ht)),
+// o2 = 1 - B(E(Ht)), o3 = 1 - B(E(H2 and Ht)): F1 weighs o1 o2 o3, F2 1 - o3.
+MixWeights expected_mix_weights(const at::Tensor& H1, const at::Tensor& H2, const at::Tensor& Ht, int64_t smooth) {
+  const at::Tensor o1 = 1 - bicubic_to_32(manhattan_reach(at::maximum(H1, Ht), smooth, false));
+  const at::Tensor o2 = 1 - bicubic_to_32(manhattan_reach(Ht, smooth, true));
+  const at::Tensor o3 = 1 - bicubic_to_32(manhattan_reach(H2 * Ht, smooth, true));
+  return {o1 * o2 * o3, 1 - o3};
+}
+
+Embedding random_embedding(uint64_t seed) {
+  const Models& m = models();
+  torch::manual_seed(seed);
+  const at::Tensor w = m.latent_avg.view({1, 1, -1}) + 0.3 * at::randn({1, m.n_latent(), 512});
+  return {w, w.clone(), at::randn({1, m.generator->channels(32), 32, 32})};
+}
+
+TEST(Alignment, FMixFollowsSmoothDilationsAndErosions) {
+  const at::Tensor H1 = disc_256(80, 100, 40), Ht = disc_256(100, 128, 56);
+  const at::Tensor H2 = at::zeros({256, 256});
+  H2.narrow(0, 60, 120).narrow(1, 90, 130).fill_(1);
+  const TargetMask target{(at_512(Ht)[0] * FaceParser::kHair).to(at::kLong), at_512(Ht)};
+  const Embedding identity = random_embedding(1), reference = random_embedding(2);
+  // F_mix is affine in F1 and F2, and the aligned maps F_a1, F_a2 do not
+  // depend on them: raising F1 by one in channel 0 and F2 by one in channel
+  // 1 reads their weights off the difference of two runs.
+  Embedding identity_raised = identity, reference_raised = reference;
+  identity_raised.F = identity.F.clone();
+  identity_raised.F[0][0] += 1;
+  reference_raised.F = reference.F.clone();
+  reference_raised.F[0][1] += 1;
+
+  TransferSettings settings = tiny_settings(1);
+  settings.smooth = 1;
+  const Progress progress;
+  const StageContext context{models(), settings, progress, stylegan2::Noise::stored()};
+  const at::Tensor base = align(context, {identity, at_512(H1)}, {reference, at_512(H2)}, target);
+  const at::Tensor raised = align(context, {identity_raised, at_512(H1)}, {reference_raised, at_512(H2)}, target);
+  const at::Tensor difference = (raised - base)[0];
+  const MixWeights expected = expected_mix_weights(H1, H2, Ht, settings.smooth);
+  EXPECT_TRUE(difference[0].allclose(expected.of_identity_F, 0, 1e-3));
+  EXPECT_TRUE(difference[1].allclose(expected.of_reference_F, 0, 1e-3));
+  // The default (5) gives a visibly different mix, so an ignored setting
+  // would fail above.
+  const MixWeights by_default = expected_mix_weights(H1, H2, Ht, TransferSettings().smooth);
+  EXPECT_GT((by_default.of_identity_F - expected.of_identity_F).abs().max().item<float>(), 0.5);
+  EXPECT_GT((by_default.of_reference_F - expected.of_reference_F).abs().max().item<float>(), 0.5);
 }
 
 TEST(Weights, MissingFilesAreNamedWithTheFolder) {

@@ -11,7 +11,6 @@
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/npy.h"
-#include "engine/io/sha256.h"
 
 namespace barbershop {
 namespace {
@@ -178,16 +177,16 @@ void write_pca_prior(const std::string& path, const PcaPrior& prior) {
                       .to(at::kCPU, at::kFloat));
 }
 
-std::string pca_cache_path(const std::string& checkpoint_path, const std::string& cache_dir,
+std::string pca_cache_path(const std::string& checkpoint_sha256, const std::string& cache_dir,
                            const PcaPriorOptions& options) {
-  const std::string name = "pca-" + sha256_file(checkpoint_path) + "-n" +
+  const std::string name = "pca-" + checkpoint_sha256 + "-n" +
                            std::to_string(options.samples) + "-s" + std::to_string(options.seed) + ".npy";
   return (std::filesystem::path(cache_dir) / name).string();
 }
 
-PcaPrior cached_pca_prior(const std::string& checkpoint_path, const std::string& cache_dir,
+PcaPrior cached_pca_prior(const std::string& checkpoint_sha256, const std::string& cache_dir,
                           const MappingFunction& mapping, const PcaPriorOptions& options) {
-  const std::string path = pca_cache_path(checkpoint_path, cache_dir, options);
+  const std::string path = pca_cache_path(checkpoint_sha256, cache_dir, options);
   if (std::filesystem::exists(path)) {
     try {
       return read_pca_prior(path).to(options.device);

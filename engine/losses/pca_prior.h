@@ -58,11 +58,13 @@ PcaPrior fit_pca_prior(const MappingFunction& mapping, const PcaPriorOptions& op
 PcaPrior read_pca_prior(const std::string& path);
 void write_pca_prior(const std::string& path, const PcaPrior& prior);  // atomic
 
-// `cache_dir`/pca-<sha256 of checkpoint>-n<samples>-s<seed>.npy
-std::string pca_cache_path(const std::string& checkpoint_path, const std::string& cache_dir,
+// `cache_dir`/pca-<checkpoint_sha256>-n<samples>-s<seed>.npy, where
+// checkpoint_sha256 is the hex SHA-256 of the checkpoint file (the caller
+// has it already: it keys the embedding cache too).
+std::string pca_cache_path(const std::string& checkpoint_sha256, const std::string& cache_dir,
                            const PcaPriorOptions& options);
 // Reads the cache entry, or fits and writes it when absent or unreadable.
-PcaPrior cached_pca_prior(const std::string& checkpoint_path, const std::string& cache_dir,
+PcaPrior cached_pca_prior(const std::string& checkpoint_sha256, const std::string& cache_dir,
                           const MappingFunction& mapping, const PcaPriorOptions& options = {});
 
 }  // namespace barbershop

@@ -66,8 +66,10 @@ void EmbeddingCache::store(const std::string& key, const Embedding& embedding, c
     const at::Tensor header = at::tensor({float(embedding.w_plus.size(1)), float(embedding.F.size(1)),
                                           float(embedding.F.size(2))});
     auto flat = [](const at::Tensor& t) { return t.detach().to(at::kCPU, at::kFloat).reshape({-1}); };
-    write_npy(path, at::cat({header, flat(embedding.w_plus), flat(embedding.latent), flat(embedding.F)}));
-    write_file_atomically(path + ".sha256", sha256_file(path));
+    const std::string bytes =
+        npy_bytes(at::cat({header, flat(embedding.w_plus), flat(embedding.latent), flat(embedding.F)}));
+    write_file_atomically(path, bytes);
+    write_file_atomically(path + ".sha256", sha256_hex(bytes));
   } catch (const std::exception& error) {
     progress.warn(std::string("could not write the embedding cache (") + error.what() +
                   "); the next run will embed again");

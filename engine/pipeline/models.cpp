@@ -42,15 +42,15 @@ int64_t pca_samples() {
 // The reference keeps the prior beside the generator as <name>_PCA.npz; use
 // that file when the user has it, else fit (10^6 mapped samples, minutes on
 // a CPU) once and cache it.
-PcaPrior pca_prior_for(const std::string& generator_path, c10::Device device, const std::string& cache_dir,
-                       const MappingFunction& mapping) {
+PcaPrior pca_prior_for(const std::string& generator_path, const std::string& generator_sha256, c10::Device device,
+                       const std::string& cache_dir, const MappingFunction& mapping) {
   const std::string stem = generator_path.substr(0, generator_path.rfind('.'));
   if (std::filesystem::is_regular_file(stem + "_PCA.npz")) return read_pca_prior(stem + "_PCA.npz");
   PcaPriorOptions options;
   options.samples = pca_samples();
   options.device = device;
   return cache_dir.empty() ? fit_pca_prior(mapping, options)
-                           : cached_pca_prior(generator_path, cache_dir, mapping, options);
+                           : cached_pca_prior(generator_sha256, cache_dir, mapping, options);
 }
 
 }  // namespace
@@ -61,6 +61,10 @@ std::string default_weights_dir() {
 
 std::string default_cache_dir() {
   return environment_or("XDG_CACHE_HOME", home_dir() + "/.cache") + "/barbershop";
+}
+
+std::vector<std::string> official_weight_names() {
+  return {kGenerator.name, kParser.name, kVgg16.name, kLpips.name};
 }
 
 WeightFiles find_weight_files(const std::string& dir, const std::string& generator) {
@@ -74,11 +78,14 @@ WeightFiles find_weight_files(const std::string& dir, const std::string& generat
   WeightFiles files{locate(kGenerator, generator), locate(kParser), locate(kVgg16), locate(kLpips)};
   if (!missing.empty())
     throw Error("missing weights in " + dir + ": " + missing +
-                ". Put the files there, or point --weights / BARBERSHOP_WEIGHTS at the folder that has them");
+                ". Put the files there, or choose the folder that has them (the plug-in's Weights folder, "
+                "or --weights / BARBERSHOP_WEIGHTS on the command line)");
   return files;
 }
 
 Models load_models(const WeightFiles& files, c10::Device device, const std::string& cache_dir) {
+  // Hashed once: it keys both the PCA prior and the embedding caches.
+  const std::string generator_sha256 = sha256_file(files.generator);
   auto loaded = stylegan2::load_generator(files.generator);
   loaded.generator->to(device);
   Vgg16 vgg = Vgg16::load(files.vgg16, device);
@@ -87,7 +94,7 @@ Models load_models(const WeightFiles& files, c10::Device device, const std::stri
 
   stylegan2::Generator generator = loaded.generator;
   auto mapping = [generator](const at::Tensor& z) { return generator->mapping(z); };
-  PcaPrior prior = pca_prior_for(files.generator, device, cache_dir, mapping);
+  PcaPrior prior = pca_prior_for(files.generator, generator_sha256, device, cache_dir, mapping);
 
   return Models{generator,
                 loaded.latent_avg.to(device),
@@ -96,7 +103,7 @@ Models load_models(const WeightFiles& files, c10::Device device, const std::stri
                 lpips,
                 StyleLoss(vgg),
                 prior.to(device),
-                sha256_file(files.generator),
+                generator_sha256,
                 device};
 }
 

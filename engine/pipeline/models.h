@@ -4,6 +4,7 @@
 #include <c10/core/Device.h>
 
 #include <string>
+#include <vector>
 
 #include "engine/losses/lpips.h"
 #include "engine/losses/pca_prior.h"
@@ -26,6 +27,10 @@ std::string default_weights_dir();
 // Cache folder for embeddings and the PCA prior: $XDG_CACHE_HOME/barbershop,
 // else ~/.cache/barbershop.
 std::string default_cache_dir();
+
+// The official file names a weights folder holds, in WeightFiles' order:
+// ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth.
+std::vector<std::string> official_weight_names();
 
 // The official file names in `dir` (`generator` overrides ffhq.pt). Throws
 // barbershop::Error listing every missing file, its size and where users
