@@ -14,6 +14,7 @@
 #include "engine/error.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
+#include "engine/photo/photo_transfer.h"
 #include "engine/pipeline/barbershop.h"
 
 namespace barbershop::cli {
@@ -25,12 +26,14 @@ const char kUsage[] = R"(usage: barbershop transfer --identity A.png --structure
     [--weights DIR] [--generator G.pt] [--preset paper|fast] [--steps w=..,fs=..,mask=..,align1=..,align2=..,blend=..]
     [--mode realistic|fidelity] [--smooth N] [--noise stored|random] [--seed N] [--device auto|cpu|cuda]
     [--cache DIR | --no-cache] [--identity-mask M.png] [--structure-mask M.png] [--appearance-mask M.png]
-    [--target-mask M.png] [--dump DIR]
+    [--target-mask M.png] [--dump DIR] [--align auto|off] [--face-index N]
 
 Puts the hair shape of the structure image and the hair colour and texture of
 the appearance image on the face of the identity image (Barbershop, Zhu et al.
-2021). Images are square, aligned face crops (PNG/JPEG, or .npy [3,H,W] in
-[-1,1]); the output has the generator's resolution.
+2021). Images are photos or aligned face crops (PNG/JPEG, or .npy [3,H,W] in
+[-1,1]). Photos are FFHQ-aligned first; then the output is the whole identity
+photo with only its hair replaced. Given aligned crops, the output has the
+generator's resolution.
 
   --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
                   (default: $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights)
@@ -44,6 +47,9 @@ the appearance image on the face of the identity image (Barbershop, Zhu et al.
   --*-mask M      a hair mask (hair = value >= 128) replacing the parser's for that image,
                   or for the target mask
   --dump DIR      also write the intermediate values as float32 .npy
+  --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
+                  of its face; off: take the images as they are (square aligned crops)
+  --face-index N  which face of the identity photo, numbered by size: 0 (default) is the largest
 Ctrl-C stops at the next step without writing anything (exit code 130).
 )";
 
@@ -113,6 +119,15 @@ TransferSettings settings_from(const Args& args) {
   return settings;
 }
 
+PhotoOptions photo_options_from(const Args& args) {
+  PhotoOptions options;
+  options.align = parse_align_mode(args.get_or("align", "auto"));
+  options.identity_face.index = args.integer("face-index", 0);
+  if (options.align == AlignMode::Off && args.get("face-index"))
+    throw Error("--face-index picks the face to align; it has no effect with --align off");
+  return options;
+}
+
 void write_dump(const std::string& dir, const TransferResult& result) {
   std::filesystem::create_directories(dir);
   for (const auto& [name, tensor] : result.intermediates) write_npy(dir + "/" + name + ".npy", tensor);
@@ -125,6 +140,7 @@ int run(const Args& args) {
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),
                         optional_mask(args, "target-mask")};
   const TransferSettings settings = settings_from(args);
+  const PhotoOptions photo_options = photo_options_from(args);
   const WeightFiles files = find_weight_files(args.get_or("weights", default_weights_dir()), args.get_or("generator", ""));
   const Models models = load_models(files, parse_device(args.get_or("device", "auto")), settings.cache_dir);
 
@@ -133,7 +149,7 @@ int run(const Args& args) {
   const Progress progress([&](const std::string& stage, int step, int total) { printer(stage, step, total); },
                           &g_cancel, [](const std::string& message) { std::cerr << "barbershop: warning: " << message << "\n"; });
   try {
-    const TransferResult result = transfer(models, images, settings, progress);
+    const TransferResult result = transfer_photos(models, images, settings, progress, photo_options);
     printer.finish();
     if (auto dump = args.get("dump")) write_dump(*dump, result);
     write_image(out, result.image);
@@ -150,7 +166,7 @@ int run(const Args& args) {
 const Command transfer_command{"transfer", kUsage,
                                {"identity", "structure", "appearance", "out", "weights", "generator", "preset",
                                 "steps", "mode", "smooth", "noise", "seed", "device", "cache", "identity-mask",
-                                "structure-mask", "appearance-mask", "target-mask", "dump"},
+                                "structure-mask", "appearance-mask", "target-mask", "dump", "align", "face-index"},
                                {"no-cache"},
                                &run};
 

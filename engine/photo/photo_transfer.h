@@ -1,0 +1,37 @@
+#pragma once
+// The whole method on ordinary photos, for every host: faces are found and
+// FFHQ-aligned first, the transfer runs on the aligned crops, and the result
+// is pasted back into the identity photo, so only its hair changes.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+
+#include "engine/photo/ffhq_align.h"
+#include "engine/pipeline/barbershop.h"
+
+namespace barbershop {
+
+enum class AlignMode {
+  Auto,  // align every image that is not already an FFHQ crop of its face
+  Off,   // take the images as they are (square aligned crops)
+};
+// "auto" or "off"; throws barbershop::Error for anything else.
+AlignMode parse_align_mode(const std::string& name);
+
+struct PhotoOptions {
+  AlignMode align = AlignMode::Auto;
+  FaceChoice identity_face;  // the structure and appearance images use their largest face
+  std::string landmark_model = default_landmark_model();
+};
+
+// transfer() for photos of any size. The images' hair masks are in their
+// photos' coordinates and are aligned with them; the target mask is in the
+// generator's square. When the identity image was aligned, result.image is
+// the identity photo's size with the result pasted in, and intermediates
+// gain "aligned_identity", "aligned_result" and "paste_mask" ([H,W]).
+// Square images where no face is found are used as they are (with a
+// warning); other images without a face throw barbershop::Error.
+TransferResult transfer_photos(const Models& models, TransferImages images, const TransferSettings& settings,
+                               const Progress& progress, const PhotoOptions& options = {});
+
+}  // namespace barbershop
