@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "engine/error.h"
 #include "engine/io/image.h"
@@ -82,6 +83,27 @@ TEST(Image, PngWriteReadIsWithinOneEightBitLevel) {
   const at::Tensor image = expected_rgb(9, 11).to(at::kFloat);
   write_image(scratch("out.png"), image);
   EXPECT_LE((read_image(scratch("out.png")) - image).abs().max().item<float>(), 2.0f / 255 + 1e-6);
+}
+
+// Hosts hand over 8-bit pixels; each of the 256 levels must come back as
+// itself, or untouched regions of a pasted-back photo would shift.
+TEST(Image, EveryEightBitLevelSurvivesTheRoundTrip) {
+  std::vector<uint8_t> rgb(256 * 3);
+  for (int level = 0; level < 256; ++level)
+    for (int channel = 0; channel < 3; ++channel) rgb[level * 3 + channel] = static_cast<uint8_t>(level);
+  const at::Tensor image = image_from_rgb8(rgb.data(), 16, 16);
+  EXPECT_NEAR(image.min().item<float>(), -1.0f, 1e-6);
+  EXPECT_NEAR(image.max().item<float>(), 1.0f, 1e-6);
+  EXPECT_EQ(rgb8_from_image(image), rgb);
+  // The PNG writer goes through the same conversion.
+  write_image(scratch("levels.png"), image);
+  EXPECT_TRUE(read_image(scratch("levels.png")).equal(image));
+}
+
+TEST(Image, MaskFromRgbIsTheFirstChannelFrom128Up) {
+  const std::vector<uint8_t> rgb = {127, 255, 255, 128, 0, 0, 255, 0, 0, 0, 255, 255};
+  const at::Tensor mask = mask_from_rgb8(rgb.data(), 2, 2);
+  EXPECT_TRUE(mask.equal(at::tensor({0.0f, 1.0f, 1.0f, 0.0f}).view({2, 2})));
 }
 
 TEST(Image, NotAnImageIsAClearErrorAndWritesNothing) {

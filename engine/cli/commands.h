@@ -8,5 +8,7 @@ extern const Command generate_command;
 extern const Command segment_command;
 extern const Command loss_command;
 extern const Command transfer_command;
+extern const Command align_command;
+extern const Command doctor_command;
 
 }  // namespace barbershop::cli

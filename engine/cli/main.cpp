@@ -1,17 +1,18 @@
 // `barbershop`: the engine's command-line host.
-#include <torch/torch.h>
+#include <c10/util/Exception.h>
 
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "engine/cli/commands.h"
+#include "engine/device.h"
 #include "engine/error.h"
 
 namespace barbershop::cli {
 namespace {
 
-const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command, &transfer_command};
+const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command, &transfer_command,
+                                     &doctor_command, &align_command};
 
 void print_overview() {
   std::cout << "usage: barbershop <command> [options]\n\ncommands:\n";
@@ -39,8 +40,7 @@ int run(int argc, char** argv) {
       return 0;
     }
   }
-  // LibTorch starts with one thread here; use the machine.
-  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  use_all_cpu_cores();
   return command->run(Args(command->name, words, command->options, command->flags));
 }
 

@@ -35,6 +35,20 @@ at::Tensor image_from_npy(const std::string& path) {
   return image.to(at::kFloat).contiguous();
 }
 
+// [3,H,W] in [-1,1] -> [3,H,W] bytes: (x + 1) / 2 clamped to [0, 1], times
+// 255, rounded. The reference truncates instead, which turns 47 of the 256
+// levels of an 8-bit input one lower on the way through floats; rounding
+// gives every untouched pixel back exactly (photos pasted back, layers).
+at::Tensor bytes_of(const at::Tensor& image) {
+  return ((image.detach().to(at::kCPU, at::kFloat) + 1) / 2).clamp(0, 1).mul(255).round().to(at::kByte);
+}
+
+at::Tensor rgb8_tensor(const uint8_t* rgb, int64_t height, int64_t width) {
+  if (height < 1 || width < 1) throw Error("an image needs at least one pixel, got " + std::to_string(width) + "x" + std::to_string(height));
+  // from_blob borrows the caller's pixels; every use below copies them.
+  return at::from_blob(const_cast<uint8_t*>(rgb), {height, width, 3}, at::kByte);
+}
+
 #ifdef BARBERSHOP_WITH_OPENCV
 
 // Any depth and channel count OpenCV decodes -> 8-bit or 16-bit RGB.
@@ -51,16 +65,25 @@ cv::Mat to_rgb(const cv::Mat& decoded) {
 
 at::Tensor image_from_file(const std::string& path) {
   const std::string bytes = read_file(path);
+  if (bytes.empty()) throw Error(path + ": the file is empty; save the image again as PNG or JPEG");
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-  cv::Mat decoded = cv::imdecode(encoded, cv::IMREAD_UNCHANGED);
+  cv::Mat decoded;
+  try {
+    decoded = cv::imdecode(encoded, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    // OpenCV refuses damaged files and absurd sizes by throwing its own
+    // assertion text; the user needs the file's name and what to do.
+    throw Error(path + ": damaged, or too large to decode (over 2^30 pixels); save it again as PNG or JPEG");
+  }
   if (decoded.empty())
     throw Error(path + ": not an image OpenCV can read; use PNG or JPEG");
   if (decoded.depth() != CV_8U && decoded.depth() != CV_16U)
     throw Error(path + ": unsupported pixel depth; save it as 8- or 16-bit PNG");
-  const double full_scale = decoded.depth() == CV_8U ? 255.0 : 65535.0;
-  cv::Mat rgb;
-  to_rgb(decoded).convertTo(rgb, CV_32F, 2.0 / full_scale, -1.0);
-  at::Tensor hwc = at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kFloat);
+  const cv::Mat rgb = to_rgb(decoded);
+  if (rgb.depth() == CV_8U) return image_from_rgb8(rgb.ptr<uint8_t>(), rgb.rows, rgb.cols);
+  cv::Mat scaled;
+  rgb.convertTo(scaled, CV_32F, 2.0 / 65535.0, -1.0);
+  at::Tensor hwc = at::from_blob(scaled.data, {scaled.rows, scaled.cols, 3}, at::kFloat);
   return hwc.permute({2, 0, 1}).contiguous();  // from_blob borrows; contiguous() copies
 }
 
@@ -98,6 +121,22 @@ void encode_and_write(const std::string& path, const at::Tensor&) {
 
 }  // namespace
 
+at::Tensor image_from_rgb8(const uint8_t* rgb, int64_t height, int64_t width) {
+  return rgb8_tensor(rgb, height, width).permute({2, 0, 1}).to(at::kFloat).mul(2.0 / 255.0).sub(1.0).contiguous();
+}
+
+std::vector<uint8_t> rgb8_from_image(const at::Tensor& image) {
+  if (image.dim() != 3 || image.size(0) != 3)
+    throw Error("expected an image [3, H, W], got " + shape_string(image.sizes().vec()));
+  const at::Tensor hwc = bytes_of(image).permute({1, 2, 0}).contiguous();
+  const uint8_t* data = hwc.data_ptr<uint8_t>();
+  return std::vector<uint8_t>(data, data + hwc.numel());
+}
+
+at::Tensor mask_from_rgb8(const uint8_t* rgb, int64_t height, int64_t width) {
+  return rgb8_tensor(rgb, height, width).select(2, 0).ge(128).to(at::kFloat);
+}
+
 at::Tensor read_image(const std::string& path) {
   return lowercase_extension(path) == "npy" ? image_from_npy(path) : image_from_file(path);
 }
@@ -108,8 +147,7 @@ void write_image(const std::string& path, const at::Tensor& image) {
   if (chw.dim() != 3 || chw.size(0) != 3)
     throw Error("cannot write " + path + ": expected an image [3, H, W], got " + shape_string(chw.sizes().vec()));
   if (lowercase_extension(path) == "npy") return write_npy(path, chw);
-  // As the reference saves: (x + 1) / 2 clamped to [0, 1], times 255, truncated.
-  encode_and_write(path, ((chw + 1) / 2).clamp(0, 1).mul(255).to(at::kByte));
+  encode_and_write(path, bytes_of(chw));
 }
 
 at::Tensor read_mask(const std::string& path) {

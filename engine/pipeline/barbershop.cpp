@@ -17,7 +17,6 @@
 namespace barbershop {
 namespace {
 
-constexpr int64_t kSmallestImage = 64;
 constexpr int64_t kParserSize = FaceParser::kSize;
 
 // One of the three roles, with what the stages need of it.
@@ -30,17 +29,8 @@ struct Role {
 };
 
 at::Tensor prepare_image(const at::Tensor& image, const std::string& role, const Models& models) {
-  if (!image.defined()) throw Error("no " + role + " image given");
-  if (image.dim() != 3 || image.size(0) != 3)
-    throw Error("the " + role + " image must be RGB [3, H, W], got " + shape_string(image.sizes().vec()));
-  const int64_t h = image.size(1), w = image.size(2);
-  if (h != w)
-    throw Error("the " + role + " image is " + std::to_string(w) + "x" + std::to_string(h) +
-                "; Barbershop needs a square, aligned face crop (FFHQ-style); crop it to a square around the face");
-  if (h < kSmallestImage)
-    throw Error("the " + role + " image is only " + std::to_string(w) + "x" + std::to_string(h) +
-                " pixels; use a face crop of at least " + std::to_string(kSmallestImage) + "x" +
-                std::to_string(kSmallestImage));
+  check_face_crop(image, role);
+  const int64_t h = image.size(1);
   at::Tensor batched = image.to(models.device, at::kFloat).unsqueeze(0);
   const int64_t size = models.size();
   return h == size ? batched : lanczos_resize(batched, size, size);
@@ -59,9 +49,16 @@ at::Tensor with_user_hair(const at::Tensor& labels, const at::Tensor& mask, cons
 }
 
 std::vector<Role> prepare_roles(const Models& models, const TransferImages& images) {
-  std::vector<Role> roles = {{"identity", prepare_image(images.identity, "identity", models), images.identity_hair},
-                             {"structure", prepare_image(images.structure, "structure", models), images.structure_hair},
-                             {"appearance", prepare_image(images.appearance, "appearance", models), images.appearance_hair}};
+  auto role = [&](const std::string& name, const at::Tensor& image, const at::Tensor& user_hair) {
+    Role prepared;
+    prepared.name = name;
+    prepared.image = prepare_image(image, name, models);
+    prepared.user_hair = user_hair;
+    return prepared;
+  };
+  std::vector<Role> roles = {role("identity", images.identity, images.identity_hair),
+                             role("structure", images.structure, images.structure_hair),
+                             role("appearance", images.appearance, images.appearance_hair)};
   // Number the distinct images 0, 1, ... in order of first appearance.
   size_t distinct_images = 0;
   for (size_t i = 0; i < roles.size(); ++i) {
@@ -102,8 +99,8 @@ void parse_roles(const Models& models, std::vector<Role>& roles) {
 
 void warn_when_hairless(const Role& role, const Progress& progress) {
   if (role.labels.eq(FaceParser::kHair).any().item<bool>()) return;
-  progress.warn("no hair found in the " + role.name + " image; paint a hair mask for it (--" + role.name +
-                "-mask) or pick another image: its hair cannot be transferred");
+  progress.warn("no hair found in the " + role.name + " image; give a hair mask for it (the " + role.name +
+                " mask) or pick another image: its hair cannot be transferred");
 }
 
 at::Tensor hair_mask(const Role& role) { return hair_of(role.labels).unsqueeze(1); }
@@ -119,6 +116,20 @@ TargetMask target_for(const StageContext& context, const Role& identity, const R
 at::Tensor single(const at::Tensor& batched) { return batched.detach().squeeze(0).to(at::kCPU); }
 
 }  // namespace
+
+void check_face_crop(const at::Tensor& image, const std::string& role) {
+  if (!image.defined()) throw Error("no " + role + " image given");
+  if (image.dim() != 3 || image.size(0) != 3)
+    throw Error("the " + role + " image must be RGB [3, H, W], got " + shape_string(image.sizes().vec()));
+  const int64_t h = image.size(1), w = image.size(2);
+  if (h != w)
+    throw Error("the " + role + " image is " + std::to_string(w) + "x" + std::to_string(h) +
+                "; Barbershop needs a square, aligned face crop (FFHQ-style); crop it to a square around the face");
+  if (h < kSmallestFaceCrop)
+    throw Error("the " + role + " image is only " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels; use a face crop of at least " + std::to_string(kSmallestFaceCrop) + "x" +
+                std::to_string(kSmallestFaceCrop));
+}
 
 TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
                         const Progress& progress) {

@@ -28,6 +28,14 @@ struct TransferResult {
   std::map<std::string, at::Tensor> intermediates;
 };
 
+// Smallest face crop a transfer accepts, in pixels per side.
+constexpr int64_t kSmallestFaceCrop = 64;
+
+// Throws barbershop::Error naming `role` ("identity", ...) unless `image` is
+// an RGB [3,H,W] square of at least kSmallestFaceCrop pixels. Hosts call it
+// before loading the networks, so a wrong layer fails at once.
+void check_face_crop(const at::Tensor& image, const std::string& role);
+
 // Throws barbershop::Error on unusable input, Cancelled when cancelled.
 TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
                         const Progress& progress);

@@ -1,0 +1,72 @@
+#pragma once
+// The plug-in's one door into the engine. Plain types only (pixels as packed
+// 8-bit RGB, settings as numbers), so the GIMP glue never includes LibTorch
+// and the engine never sees GIMP. Errors are barbershop::Error with a
+// message meant for the user.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace barbershop::plugin {
+
+// Packed 8-bit RGB rows, top row first; empty when a layer was not given.
+struct Pixels {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgb;
+  bool empty() const { return rgb.empty(); }
+};
+
+// A rectangle in a layer's pixels.
+struct Area {
+  int x = 0, y = 0, width = 0, height = 0;
+};
+
+struct TransferJob {
+  // Ordinary photos or aligned face crops: faces are found and aligned where
+  // needed, and the result is pasted back into the identity photo.
+  Pixels identity, structure, appearance;
+  // The selection on the identity layer, if any: of several faces, the one
+  // inside it is used.
+  std::optional<Area> identity_face_area;
+  // Optional hair masks (hair where the first channel is >= 128).
+  Pixels identity_mask, structure_mask, appearance_mask, target_mask;
+  int preset = 0;  // 0 paper, 1 fast; BARBERSHOP_STEPS overrides both
+  int mode = 0;    // 0 realistic, 1 fidelity
+  int smooth = 5;
+  // 0: the generator's stored noise (deterministic, as the reference);
+  // any other value: random noise drawn from this seed.
+  int seed = 0;
+  std::string weights_dir;
+};
+
+// Called for every optimisation step: the engine's stage name and how far
+// that stage is, in [0, 1].
+using StageProgress = std::function<void(const std::string& stage, double fraction)>;
+using Warning = std::function<void(const std::string& message)>;
+
+// Everything that can be checked without loading the networks: layer sizes,
+// settings, the weights folder. Throws barbershop::Error.
+void check_transfer_job(const TransferJob& job);
+
+// The whole method; the result has the identity layer's size (a photo comes
+// back whole, with only its hair changed).
+Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const Warning& warn);
+
+// The parser's hair region of `face` as white (255) on black, at its size.
+Pixels run_hair_mask(const Pixels& face, const std::string& weights_dir);
+
+// $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights.
+std::string default_weights_folder();
+
+// The official weight files and whether each is present in `dir`, for the
+// dialog's found / missing lines.
+struct WeightFileStatus {
+  std::string name;
+  bool found = false;
+};
+std::vector<WeightFileStatus> weight_files_in(const std::string& dir);
+
+}  // namespace barbershop::plugin

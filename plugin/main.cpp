@@ -1,0 +1,228 @@
+// The GIMP 2.10 plug-in: registers Filters ▸ Barbershop ▸ Hair Transfer and
+// Hair Mask, reads the chosen layers, runs the engine in-process and adds the
+// result as one new layer in one undo group. Nothing touches the image until
+// the engine has finished, so a failure or a cancel (GIMP ends the plug-in)
+// leaves it as it was.
+#include <gegl.h>
+#include <libgimp/gimp.h>
+
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "plugin/dialog.h"
+#include "plugin/engine_bridge.h"
+#include "plugin/gimp_host.h"
+#include "plugin/i18n.h"
+#include "plugin/procedures.h"
+#include "plugin/remembered.h"
+
+namespace barbershop::plugin {
+namespace {
+
+const char* g_executable = "";
+
+// Transfer parameters after run-mode, image, drawable (identity), in order.
+enum TransferParameter {
+  kStructure = 3, kAppearance, kIdentityMask, kStructureMask, kAppearanceMask, kTargetMask,
+  kPreset, kMode, kSmooth, kSeed, kTransferParameterCount
+};
+
+// GIMP's parameter table wants mutable strings; these are never written.
+GimpParamDef parameter(GimpPDBArgType type, const char* name, const char* description) {
+  return {type, const_cast<gchar*>(name), const_cast<gchar*>(description)};
+}
+
+const GimpParamDef kRunMode =
+    parameter(GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }");
+const GimpParamDef kImage = parameter(GIMP_PDB_IMAGE, "image", "Input image");
+const GimpParamDef kTransferArgs[] = {
+    kRunMode,
+    kImage,
+    parameter(GIMP_PDB_DRAWABLE, "drawable", "Identity layer: the face to keep"),
+    parameter(GIMP_PDB_DRAWABLE, "structure", "Structure layer: the hair shape"),
+    parameter(GIMP_PDB_DRAWABLE, "appearance", "Appearance layer: the hair colour and texture"),
+    parameter(GIMP_PDB_DRAWABLE, "identity-mask", "Hair mask of the identity layer (white = hair), -1 = none"),
+    parameter(GIMP_PDB_DRAWABLE, "structure-mask", "Hair mask of the structure layer, -1 = none"),
+    parameter(GIMP_PDB_DRAWABLE, "appearance-mask", "Hair mask of the appearance layer, -1 = none"),
+    parameter(GIMP_PDB_DRAWABLE, "target-mask", "Hair mask of the result, -1 = none"),
+    parameter(GIMP_PDB_INT32, "preset", "Step counts { paper (0), fast (1) }"),
+    parameter(GIMP_PDB_INT32, "mode", "Target mask { realistic (0), fidelity (1) }"),
+    parameter(GIMP_PDB_INT32, "smooth", "Dilation/erosion steps of the alignment masks (5)"),
+    parameter(GIMP_PDB_INT32, "seed", "0: stored noise (repeatable); other: random noise from this seed"),
+};
+const GimpParamDef kHairMaskArgs[] = {kRunMode, kImage, parameter(GIMP_PDB_DRAWABLE, "drawable", "A face layer")};
+const GimpParamDef kLayerReturn[] = {parameter(GIMP_PDB_LAYER, "layer", "The new layer")};
+
+void register_procedure(const char* name, const char* blurb, const char* help, const char* menu_label,
+                        const GimpParamDef* args, int n_args) {
+  gimp_install_procedure(name, blurb, help, "Barbershop for GIMP developers", "Barbershop for GIMP developers", "2026",
+                         menu_label, "RGB*, GRAY*", GIMP_PLUGIN, n_args, 1, args, kLayerReturn);
+  gimp_plugin_menu_register(name, kMenuPath);
+  gchar* dir = g_path_get_dirname(g_executable);
+  gchar* icon = g_build_filename(dir, kIconFile, nullptr);
+  if (g_file_test(icon, G_FILE_TEST_EXISTS))
+    gimp_plugin_icon_register(name, GIMP_ICON_TYPE_IMAGE_FILE, reinterpret_cast<const guint8*>(icon));
+  g_free(icon);
+  g_free(dir);
+}
+
+void query() {
+  gimp_plugin_domain_register(GETTEXT_PACKAGE, bind_translations(g_executable));
+  register_procedure(kTransferProcedure, N_("Give a face the hair shape of one layer and the hair colour of another"),
+                     "Barbershop (Zhu et al. 2021): the face of the identity layer with the hair shape of the "
+                     "structure layer and the hair colour and texture of the appearance layer, as a new layer. "
+                     "Layers are photos with a face (the selection picks one of several) or aligned face crops; the face "
+                     "is aligned for the method and the result pasted back, so only the hair changes. Weights: "
+                     "$BARBERSHOP_WEIGHTS or "
+                     "~/.local/share/barbershop/weights.",
+                     N_("_Hair Transfer..."), kTransferArgs, G_N_ELEMENTS(kTransferArgs));
+  register_procedure(kHairMaskProcedure, N_("Add the hair region of a face layer as a mask layer"),
+                     "The face parser's hair region of the layer, white on black, as a new layer to paint and "
+                     "feed back as a hair mask of plug-in-barbershop.",
+                     N_("Hair _Mask..."), kHairMaskArgs, G_N_ELEMENTS(kHairMaskArgs));
+}
+
+std::string transfer_layer_name(const TransferValues& values) {
+  return "Barbershop: " + drawable_name(values.identity) + " + " + drawable_name(values.structure) + "/" +
+         drawable_name(values.appearance);
+}
+
+Pixels optional_mask(gint32 drawable) {
+  return drawable < 0 ? Pixels() : read_drawable(drawable, _("A hair mask layer no longer exists; choose another."));
+}
+
+TransferJob job_from(const TransferValues& values, const std::string& weights) {
+  TransferJob job;
+  job.identity = read_drawable(values.identity, _("Choose a face (identity) layer."));
+  job.structure = read_drawable(values.structure, _("Choose a hair shape (structure) layer."));
+  job.appearance = read_drawable(values.appearance, _("Choose a hair colour (appearance) layer."));
+  job.identity_mask = optional_mask(values.identity_mask);
+  job.structure_mask = optional_mask(values.structure_mask);
+  job.appearance_mask = optional_mask(values.appearance_mask);
+  job.target_mask = optional_mask(values.target_mask);
+  job.preset = values.preset;
+  job.mode = values.mode;
+  job.smooth = values.smooth;
+  job.seed = values.seed;
+  job.weights_dir = weights;
+  return job;
+}
+
+TransferValues values_from_parameters(const GimpParam* param) {
+  TransferValues values;
+  values.identity = param[2].data.d_drawable;
+  values.structure = param[kStructure].data.d_drawable;
+  values.appearance = param[kAppearance].data.d_drawable;
+  values.identity_mask = param[kIdentityMask].data.d_drawable;
+  values.structure_mask = param[kStructureMask].data.d_drawable;
+  values.appearance_mask = param[kAppearanceMask].data.d_drawable;
+  values.target_mask = param[kTargetMask].data.d_drawable;
+  values.preset = param[kPreset].data.d_int32;
+  values.mode = param[kMode].data.d_int32;
+  values.smooth = param[kSmooth].data.d_int32;
+  values.seed = param[kSeed].data.d_int32;
+  return values;
+}
+
+// First use (or the remembered layers are gone): offer the image's other
+// layers, in stack order, as hair shape and colour, so the dialog opens on
+// three different layers where the image has them.
+void suggest_reference_layers(gint32 image, TransferValues& values) {
+  gint count = 0;
+  gint32* layers = gimp_image_get_layers(image, &count);
+  std::vector<gint32> others;
+  for (gint i = 0; i < count; ++i)
+    if (layers[i] != values.identity) others.push_back(layers[i]);
+  g_free(layers);
+  auto usable = [](gint32 layer) { return layer >= 0 && gimp_item_is_valid(layer); };
+  if (!usable(values.structure)) values.structure = others.empty() ? values.identity : others[0];
+  if (!usable(values.appearance)) values.appearance = others.size() < 2 ? values.structure : others[1];
+}
+
+// Returns the new layer, or -1 when the user closed the dialog.
+gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, int n_params, const GimpParam* param) {
+  TransferValues values = last_transfer_values(kTransferProcedure);
+  std::string weights = weights_folder(mode != GIMP_RUN_NONINTERACTIVE);
+  if (mode == GIMP_RUN_NONINTERACTIVE) {
+    if (n_params != kTransferParameterCount) throw Error(_("plug-in-barbershop takes 13 parameters"));
+    values = values_from_parameters(param);
+  }
+  values.identity = drawable;
+  if (mode == GIMP_RUN_INTERACTIVE) {
+    suggest_reference_layers(image, values);
+    if (!run_transfer_dialog(values, weights)) return -1;
+    remember_weights_folder(weights);
+  }
+  if (!gimp_item_is_layer(values.identity)) throw Error(_("The face (identity) must be a layer."));
+  TransferJob job = job_from(values, weights);
+  job.identity_face_area = selection_in(image, values.identity);
+  check_transfer_job(job);  // before minutes of work: wrong layers fail at once
+
+  ProgressBar progress_bar(_("Barbershop: loading the networks"));
+  const Pixels result = run_transfer(job, std::ref(progress_bar), [](const std::string& warning) {
+    g_message("%s", warning.c_str());
+  });
+  remember_transfer_values(kTransferProcedure, values);
+  return insert_layer_above(image, values.identity, result, transfer_layer_name(values));
+}
+
+gint32 run_hair_mask_procedure(GimpRunMode mode, gint32 image, gint32 drawable) {
+  if (!gimp_item_is_layer(drawable)) throw Error(_("Choose a face layer for the hair mask."));
+  const Pixels face = read_drawable(drawable, _("Choose a face layer for the hair mask."));
+  gimp_progress_init(_("Barbershop: finding the hair"));
+  const Pixels mask = run_hair_mask(face, weights_folder(mode != GIMP_RUN_NONINTERACTIVE));
+  return insert_layer_above(image, drawable, mask, std::string(_("Hair mask")) + ": " + drawable_name(drawable));
+}
+
+// The first line of an exception's text: LibTorch appends stack traces.
+std::string first_line(const std::exception& error) {
+  const std::string text = error.what();
+  return text.substr(0, text.find('\n'));
+}
+
+void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_return_vals, GimpParam** return_vals) {
+  static GimpParam values[2];
+  *n_return_vals = 1;
+  *return_vals = values;
+  values[0].type = GIMP_PDB_STATUS;
+  values[0].data.d_status = GIMP_PDB_SUCCESS;
+
+  bind_translations(g_executable);
+  gegl_init(nullptr, nullptr);
+  const auto mode = static_cast<GimpRunMode>(param[0].data.d_int32);
+  static std::string message;
+  try {
+    const bool transfer = g_strcmp0(name, kTransferProcedure) == 0;
+    if (n_params < 3) throw Error(_("Missing run-mode, image or drawable."));
+    const gint32 image = param[1].data.d_image, drawable = param[2].data.d_drawable;
+    const gint32 layer = transfer ? run_transfer_procedure(mode, image, drawable, n_params, param)
+                                  : run_hair_mask_procedure(mode, image, drawable);
+    if (layer < 0) {
+      values[0].data.d_status = GIMP_PDB_CANCEL;
+      return;
+    }
+    if (mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
+    *n_return_vals = 2;
+    values[1].type = GIMP_PDB_LAYER;
+    values[1].data.d_layer = layer;
+  } catch (const std::exception& error) {
+    message = first_line(error);
+    values[0].data.d_status = GIMP_PDB_EXECUTION_ERROR;
+    *n_return_vals = 2;
+    values[1].type = GIMP_PDB_STRING;
+    values[1].data.d_string = const_cast<gchar*>(message.c_str());
+  }
+}
+
+}  // namespace
+}  // namespace barbershop::plugin
+
+const GimpPlugInInfo PLUG_IN_INFO = {nullptr, nullptr, barbershop::plugin::query, barbershop::plugin::run};
+
+int main(int argc, char** argv) {
+  barbershop::plugin::g_executable = argv[0];
+  return gimp_main(&PLUG_IN_INFO, argc, argv);
+}

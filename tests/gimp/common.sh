@@ -1,0 +1,123 @@
+# Shared by the real-GIMP test scripts (sourced): a fresh GIMP home with the
+# plug-in and the Script-Fu helpers installed, gimp-console runs, GIMP with
+# its UI under Xvfb driven through the Script-Fu server, and the check tally.
+# The caller sets $work (a temporary folder it removes).
+# shellcheck shell=bash
+: "${work:?the test script sets work before sourcing common.sh}"
+
+gimp_tests=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+python=/usr/bin/python3  # Debian's, with numpy and PIL
+passed=0 failures=0
+
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then passed=$((passed + 1)); else echo "FAILED: $1"; failures=$((failures + 1)); fi
+}
+
+absent() {  # absent PATTERN FILE...: no FILE has a line matching PATTERN
+  ! grep -q "$@"
+}
+
+finish() {  # finish TEST-NAME: the tally, and the exit code CTest reads
+  echo "$1: $passed passed, $failures failed"
+  test $failures -eq 0
+}
+
+seconds_since() { echo $(($(date +%s) - $1)); }
+
+# gimp_fresh_home HOME PLUGIN_DIR: a GIMP home never used before, with the
+# plug-in folder copied in as a user installs it and the test helpers.
+gimp_fresh_home() {
+  local home=$1 plugin_dir=$2
+  mkdir -p "$home"
+  # GIMP creates its folders only in a home it has not seen: let it first.
+  HOME=$home timeout 120 gimp-console-2.10 -i -d -f -b '(gimp-quit 0)' >/dev/null 2>&1
+  cp -r "$plugin_dir" "$home/.config/GIMP/2.10/plug-ins/"
+  cp "$gimp_tests/barbershop-test.scm" "$home/.config/GIMP/2.10/scripts/"
+}
+
+# gimp_batch HOME LOG SECONDS EXPRESSION: gimp-console evaluates EXPRESSION and
+# quits. Its exit code says nothing about the script: callers judge LOG.
+gimp_batch() {
+  HOME=$1 timeout "$3" gimp-console-2.10 -i -d -f -b "$4" -b '(gimp-quit 0)' >"$2" 2>&1
+}
+
+# tiny_transfers CACHE: the environment of every test transfer: 1-step
+# stages, a cheap PCA prior, the embedding cache in CACHE.
+tiny_transfers() {
+  mkdir -p "$1"
+  export XDG_CACHE_HOME=$1 BARBERSHOP_PCA_SAMPLES=2000
+  export BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1
+}
+
+# run_scenario WEIGHTS SECONDS EXPRESSION: a fresh home with the plug-in, then
+# gimp-console evaluates EXPRESSION with those weights; sets $log to its
+# output and prints how long it took.
+run_scenario() {
+  local started
+  started=$(date +%s)
+  gimp_fresh_home "$work/home" "$plugin_dir"
+  BARBERSHOP_WEIGHTS=$1 gimp_batch "$work/home" "$work/gimp.log" "$2" "$3"
+  # shellcheck disable=SC2034  # $log is read by the calling script
+  log=$work/gimp.log
+  echo "GIMP run: $(seconds_since "$started") s"
+}
+
+# reported LOG TAG KEY: the value of the helpers' "BBTEST TAG KEY value" line.
+reported() {
+  sed -n "s/^script-fu-Warning: BBTEST $2 $3 //p" "$1" | head -1
+}
+
+# The undo check needs the GIMP UI, shown on a virtual screen: start_xvfb
+# sets DISPLAY and xvfb_pid.
+start_xvfb() {
+  Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+  xvfb_pid=$!
+  for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
+  DISPLAY=:$(cat "$work/display")
+  export DISPLAY
+}
+
+# start_gimp_server HOME SECONDS: GIMP with its UI and the Script-Fu server on
+# a free local port; sets gimp_pid and server_port. Errors go to GIMP's
+# console (gimp.log), not into dialogs.
+start_gimp_server() {
+  server_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  HOME=$1 timeout "$2" gimp-2.10 -d -f -s --no-splash \
+    -b "(plug-in-script-fu-server RUN-NONINTERACTIVE \"127.0.0.1\" $server_port \"$work/server.log\")" \
+    >"$work/gimp.log" 2>&1 &
+  gimp_pid=$!
+  "$python" "$gimp_tests/script_fu.py" "$server_port" wait 60 &&
+    script_fu "(gimp-message-set-handler CONSOLE)" >/dev/null
+}
+
+script_fu() {  # script_fu EXPRESSION: prints the reply of the Script-Fu server
+  "$python" "$gimp_tests/script_fu.py" "$server_port" "$1"
+}
+
+# stop_gimp_and_xvfb: quits GIMP (no reply comes), then stops what is left by PID.
+stop_gimp_and_xvfb() {
+  if [ -n "${gimp_pid:-}" ]; then
+    script_fu "(gimp-quit 1)" >/dev/null 2>&1
+    for _ in $(seq 50); do kill -0 "$gimp_pid" 2>/dev/null || break; sleep 0.2; done
+    kill "$gimp_pid" 2>/dev/null
+    wait "$gimp_pid" 2>/dev/null
+    gimp_pid=""
+  fi
+  if [ -n "${xvfb_pid:-}" ]; then
+    kill "$xvfb_pid" 2>/dev/null
+    wait "$xvfb_pid" 2>/dev/null
+    xvfb_pid=""
+  fi
+}
+
+# image_window IMAGE-ID: the X window that shows the image (its title is
+# "<name>-<image id>.<view> (...)"); waits for it to be mapped.
+image_window() {
+  local window
+  for _ in $(seq 100); do
+    window=$(xdotool search --onlyvisible --name "[-]$1[.][0-9]+ [(]" 2>/dev/null | head -1)
+    [ -n "$window" ] && echo "$window" && return 0
+    sleep 0.1
+  done
+  return 1
+}

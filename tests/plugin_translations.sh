@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every user-visible string of the plug-in is in po/POTFILES' files and has a
+# German translation, and the compiled catalogue in the plug-in folder really
+# translates: a source string added without updating po/ fails here.
+# usage: plugin_translations.sh SOURCE_DIR PLUGIN_BUILD_DIR
+set -u
+src=$1 plugin=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
+
+# Files that mark strings for translation must be listed in POTFILES.
+for file in $(grep -l -E '\b_\(|N_\(' "$src"/plugin/*.cpp); do
+  grep -qx "plugin/$(basename "$file")" "$src/po/POTFILES" || fail "$(basename "$file") marks strings but is not in po/POTFILES"
+done
+
+(cd "$src" && xgettext --from-code=UTF-8 -C --keyword=_ --keyword=N_ -o "$work/now.pot" -f po/POTFILES) ||
+  fail "xgettext could not read the sources"
+msgcmp "$src/po/de.po" "$work/now.pot" || fail "po/de.po lacks strings the sources use (run the barbershop-gimp-pot target, then translate)"
+untranslated=$(msgattrib --untranslated --no-obsolete "$src/po/de.po" | grep -c '^msgid "[^"]' || true)
+[ "$untranslated" -eq 0 ] || fail "po/de.po has $untranslated untranslated strings"
+
+mo="$plugin/locale/de/LC_MESSAGES/barbershop-gimp.mo"
+[ -s "$mo" ] || fail "no compiled German catalogue at $mo"
+# The catalogue, read back through gettext itself, turns a dialog label into German.
+got=$(TEXTDOMAINDIR="$plugin/locale" LANGUAGE=de LC_ALL=C.UTF-8 gettext barbershop-gimp "Barbershop Hair Transfer")
+[ "$got" = "Barbershop – Haare übertragen" ] || fail "gettext gave '$got' for the dialog title"
+
+echo "plugin_translations: $failures failed"
+test $failures -eq 0
