@@ -1,5 +1,5 @@
-// barbershop-bench: per-stage wall time, steps/s and peak memory of one
-// transfer, as a table and as JSON. Inputs are rendered by the generator
+// barbershop-bench: per-stage wall time, steps/s and peak memory of a
+// transfer, for a baseline and each speed measure, as a table and as JSON. Inputs are rendered by the generator
 // from random latents, so any weights folder (random weights included: time
 // does not depend on weight values) is enough.
 #include <sys/resource.h>
@@ -10,6 +10,7 @@
 #include <c10/cuda/CUDAFunctions.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -28,8 +29,11 @@ namespace {
 
 const char kUsage[] = R"(usage: barbershop-bench --weights DIR [--preset paper|fast] [--steps w=..,fs=..,...]
                        [--device auto|cpu|cuda] [--json OUT.json]
-Runs one transfer (three distinct inputs rendered by the generator from random
-latents, no cache) and prints per-stage wall time, steps/s and peak memory.
+Runs the same transfer (three distinct inputs rendered by the generator from
+random latents, no cache) once per variant -- the float32 eager baseline with
+one image embedded at a time, then each speed measure -- and prints per-stage
+wall time, steps/s, the speed-up over the baseline, how far the final image
+moved from the baseline's, and peak memory.
 $BARBERSHOP_STEPS overrides the step counts, as everywhere.
 )";
 
@@ -123,31 +127,91 @@ TransferImages rendered_inputs(const Models& models) {
   return {render(), render(), render()};
 }
 
-void report(const std::string& device, int64_t size, double load_seconds, const StageClock& clock,
-            double total_seconds, const std::optional<CudaPeak>& cuda, const std::string& json_path) {
-  std::printf("device %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(), (long long)size,
-              (long long)size, load_seconds);
-  std::printf("%-22s %6s %10s %9s\n", "stage", "steps", "seconds", "steps/s");
-  std::string json = "{\"device\": \"" + device + "\", \"size\": " + std::to_string(size) +
-                     ", \"load_seconds\": " + std::to_string(load_seconds) + ", \"stages\": [";
+// One way of running the pipeline. The baseline is the plain float32 eager
+// pipeline with one image embedded at a time; every other variant turns on
+// one speed measure, measured in the same process on the same inputs.
+struct Variant {
+  std::string name;
+  int embedding_batch;
+};
+const std::vector<Variant> kVariants = {{"baseline", 1}, {"batched embeddings", 3}};
+
+struct Run {
+  std::string name;
+  std::vector<std::pair<std::string, StageTime>> stages;
+  double seconds = 0;
+  std::optional<CudaPeak> cuda;
+  at::Tensor image;
+};
+
+Run run_variant(const Variant& variant, const Models& models, const TransferImages& images, TransferSettings settings) {
+  settings.embedding_batch = variant.embedding_batch;
+  StageClock clock(models.device);
+  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
+  reset_cuda_peak(models.device);  // the peak of this transfer, with the networks already loaded
+  const auto start = Clock::now();
+  const TransferResult result = transfer(models, images, settings, progress);
+  clock.close_stage();
+  return {variant.name, clock.stages(), seconds_since(start), cuda_peak(models.device), result.image};
+}
+
+double seconds_of(const Run& run, const std::string& stage) {
+  for (const auto& [name, time] : run.stages)
+    if (name == stage) return time.seconds;
+  return 0;
+}
+
+// Largest difference of the final image from the baseline's, in 8-bit levels.
+double levels_apart(const Run& run, const Run& baseline) {
+  return (run.image - baseline.image).abs().max().item<double>() * 127.5;
+}
+
+std::string json_number(double value) { return std::to_string(value); }
+
+std::string run_json(const Run& run, const Run& baseline) {
+  std::string json = "{\"name\": \"" + run.name + "\", \"stages\": [";
   bool first = true;
-  for (const auto& [name, time] : clock.stages()) {
-    std::printf("%-22s %6d %10.3f %9.2f\n", name.c_str(), time.steps, time.seconds, time.steps / time.seconds);
+  for (const auto& [name, time] : run.stages) {
     json += std::string(first ? "" : ", ") + "{\"name\": \"" + name + "\", \"steps\": " + std::to_string(time.steps) +
-            ", \"seconds\": " + std::to_string(time.seconds) + "}";
+            ", \"seconds\": " + json_number(time.seconds) + "}";
     first = false;
   }
-  const double peak = peak_resident_megabytes();
-  std::printf("%-22s %6s %10.3f\npeak resident memory %.0f MB\n", "total", "", total_seconds, peak);
-  json += "], \"total_seconds\": " + std::to_string(total_seconds) + ", \"peak_resident_mb\": " + std::to_string(peak);
-  if (cuda) {
-    std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", cuda->allocated_mb, cuda->reserved_mb);
-    json += ", \"peak_cuda_allocated_mb\": " + std::to_string(cuda->allocated_mb) +
-            ", \"peak_cuda_reserved_mb\": " + std::to_string(cuda->reserved_mb);
-  } else {
+  json += "], \"total_seconds\": " + json_number(run.seconds) +
+          ", \"speedup\": " + json_number(baseline.seconds / run.seconds) +
+          ", \"max_difference_levels\": " + json_number(levels_apart(run, baseline));
+  if (run.cuda)
+    json += ", \"peak_cuda_allocated_mb\": " + json_number(run.cuda->allocated_mb) +
+            ", \"peak_cuda_reserved_mb\": " + json_number(run.cuda->reserved_mb);
+  else
     json += ", \"peak_cuda_allocated_mb\": null, \"peak_cuda_reserved_mb\": null";
-  }
-  json += "}\n";
+  return json + "}";
+}
+
+void print_run(const Run& run, const Run& baseline) {
+  std::printf("\n%s\n%-22s %6s %10s %9s %9s\n", run.name.c_str(), "stage", "steps", "seconds", "steps/s",
+              "speed-up");
+  for (const auto& [name, time] : run.stages)
+    std::printf("%-22s %6d %10.3f %9.2f %8.2fx\n", name.c_str(), time.steps, time.seconds, time.steps / time.seconds,
+                seconds_of(baseline, name) / time.seconds);
+  std::printf("%-22s %6s %10.3f %9s %8.2fx\n", "total", "", run.seconds, "", baseline.seconds / run.seconds);
+  std::printf("final image differs from the baseline's by at most %.3f levels of 255\n", levels_apart(run, baseline));
+  if (run.cuda)
+    std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", run.cuda->allocated_mb, run.cuda->reserved_mb);
+}
+
+void report(const std::string& device, int64_t size, double load_seconds, const std::vector<Run>& runs,
+            const std::string& json_path) {
+  std::printf("device %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(), (long long)size,
+              (long long)size, load_seconds);
+  const Run& baseline = runs.front();
+  for (const Run& run : runs) print_run(run, baseline);
+  // getrusage's peak covers the whole process: the largest of the runs.
+  const double peak = peak_resident_megabytes();
+  std::printf("\npeak resident memory %.0f MB (the largest run)\n", peak);
+  std::string json = "{\"device\": \"" + device + "\", \"size\": " + std::to_string(size) +
+                     ", \"load_seconds\": " + json_number(load_seconds) + ", \"runs\": [";
+  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], baseline);
+  json += "], \"peak_resident_mb\": " + json_number(peak) + "}\n";
   std::cout << json;
   if (!json_path.empty()) std::ofstream(json_path) << json;
 }
@@ -163,14 +227,9 @@ int run(const cli::Args& args) {
   const double load_seconds = seconds_since(load_start);
   const TransferImages images = rendered_inputs(models);
 
-  StageClock clock(device);
-  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
-  reset_cuda_peak(device);  // the peak of the transfer, with the networks already loaded
-  const auto start = Clock::now();
-  transfer(models, images, settings, progress);
-  clock.close_stage();
-  report(device.str(), models.size(), load_seconds, clock, seconds_since(start), cuda_peak(device),
-         args.get_or("json", ""));
+  std::vector<Run> runs;
+  for (const Variant& variant : kVariants) runs.push_back(run_variant(variant, models, images, settings));
+  report(device.str(), models.size(), load_seconds, runs, args.get_or("json", ""));
   return 0;
 }
 

@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 
-#include <algorithm>
 #include <filesystem>
 
 #include "engine/device.h"
@@ -41,14 +40,20 @@ TransferSettings settings_of(const TransferJob& job) {
   return settings;
 }
 
-// Without dlib only aligned square crops can be used; with it, any photo
-// big enough to hold a face.
-void check_layer(const Pixels& pixels, const std::string& role) {
-  if (!face_detection_available()) return check_face_crop(image_of(pixels), role);
-  if (std::min(pixels.width, pixels.height) < kSmallestFaceCrop)
-    throw Error("the " + role + " layer is only " + std::to_string(pixels.width) + "x" +
-                std::to_string(pixels.height) + " pixels; use a photo or face crop of at least " +
-                std::to_string(kSmallestFaceCrop) + "x" + std::to_string(kSmallestFaceCrop));
+// What run_transfer needs before it loads the networks.
+struct CheckedJob {
+  TransferSettings settings;
+  WeightFiles weights;
+};
+
+// Everything that can be checked without the networks, in the order a user
+// fixes things: the layers, the settings, the weights folder.
+CheckedJob checked(const TransferJob& job) {
+  check_photo(image_of(job.identity), "identity");
+  check_photo(image_of(job.structure), "structure");
+  check_photo(image_of(job.appearance), "appearance");
+  TransferSettings settings = settings_of(job);
+  return {std::move(settings), find_weight_files(job.weights_dir)};
 }
 
 PhotoOptions photo_options_of(const TransferJob& job) {
@@ -62,22 +67,14 @@ PhotoOptions photo_options_of(const TransferJob& job) {
 
 }  // namespace
 
-void check_transfer_job(const TransferJob& job) {
-  check_layer(job.identity, "identity");
-  check_layer(job.structure, "structure");
-  check_layer(job.appearance, "appearance");
-  settings_of(job);
-  find_weight_files(job.weights_dir);
-}
-
 Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const Warning& warn) {
-  check_transfer_job(job);
+  const CheckedJob checked_job = checked(job);
   use_all_cpu_cores();
-  const TransferSettings settings = settings_of(job);
+  const TransferSettings& settings = checked_job.settings;
   const TransferImages images{image_of(job.identity),      image_of(job.structure),     image_of(job.appearance),
                               mask_of(job.identity_mask),  mask_of(job.structure_mask), mask_of(job.appearance_mask),
                               mask_of(job.target_mask)};
-  const Models models = load_models(find_weight_files(job.weights_dir), parse_device("auto"), settings.cache_dir);
+  const Models models = load_models(checked_job.weights, parse_device("auto"), settings.cache_dir);
   const Progress engine_progress(
       [&](const std::string& stage, int step, int total) { progress(stage, static_cast<double>(step) / total); },
       nullptr, warn);
@@ -91,7 +88,7 @@ Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const
 
 Pixels run_hair_mask(const Pixels& face, const std::string& weights_dir) {
   const at::Tensor image = image_of(face);
-  check_face_crop(image, "face");
+  check_face_crop(image, "face");  // before the parser loads
   use_all_cpu_cores();
   const FaceParser parser = FaceParser::load(find_weight_files(weights_dir).parser, parse_device("auto"));
   const at::Tensor hair = hair_mask(parser, image);

@@ -47,12 +47,10 @@ struct TransferJob {
 using StageProgress = std::function<void(const std::string& stage, double fraction)>;
 using Warning = std::function<void(const std::string& message)>;
 
-// Everything that can be checked without loading the networks: layer sizes,
-// settings, the weights folder. Throws barbershop::Error.
-void check_transfer_job(const TransferJob& job);
-
 // The whole method; the result has the identity layer's size (a photo comes
-// back whole, with only its hair changed).
+// back whole, with only its hair changed). Layer sizes, settings and the
+// weights folder are checked first, before the networks load, so wrong input
+// fails at once. Throws barbershop::Error.
 Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const Warning& warn);
 
 // The parser's hair region of `face` as white (255) on black, at its size.

@@ -159,7 +159,6 @@ gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, i
   if (!gimp_item_is_layer(values.identity)) throw Error(_("The face (identity) must be a layer."));
   TransferJob job = job_from(values, weights);
   job.identity_face_area = selection_in(image, values.identity);
-  check_transfer_job(job);  // before minutes of work: wrong layers fail at once
 
   ProgressBar progress_bar(_("Barbershop: loading the networks"));
   const Pixels result = run_transfer(job, std::ref(progress_bar), [](const std::string& warning) {

@@ -14,6 +14,7 @@
 #include "engine/photo/face_landmarks.h"
 #include "engine/photo/ffhq_align.h"
 #include "engine/photo/paste_back.h"
+#include "engine/photo/photo_transfer.h"
 
 namespace barbershop {
 namespace {
@@ -159,6 +160,26 @@ TEST(FaceFinder, NamesTheImageWhenThereIsNoFace) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("no face found in the test image"), std::string::npos) << error.what();
   }
+}
+
+// What every host checks before loading the networks: both sides at least
+// kSmallestFaceCrop; a photo need not be square when faces can be found.
+TEST(CheckPhoto, RefusesTooSmallImagesByRoleAndSizeAndTakesOblongPhotos) {
+  try {
+    check_photo(at::zeros({3, kSmallestFaceCrop - 1, 300}), "structure");
+    FAIL() << "a photo 63 pixels high was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("the structure image is only 300x63"), std::string::npos) << message;
+    EXPECT_NE(message.find("at least 64x64"), std::string::npos) << message;
+  }
+  EXPECT_THROW(check_photo(at::zeros({1, 100, 100}), "identity"), Error);
+  const at::Tensor oblong = at::zeros({3, kSmallestFaceCrop, 300});
+  if (face_detection_available())
+    EXPECT_NO_THROW(check_photo(oblong, "identity"));
+  else
+    EXPECT_THROW(check_photo(oblong, "identity"), Error);
+  EXPECT_NO_THROW(check_photo(at::zeros({3, kSmallestFaceCrop, kSmallestFaceCrop}), "identity"));
 }
 
 TEST(ChooseFace, PicksByIndexOrSelectionAndNamesWhatIsMissing) {

@@ -33,13 +33,9 @@ bool is_square(const at::Tensor& image) { return image.dim() == 3 && image.size(
 // The alignment `image` needs, or nothing when it already is an aligned crop.
 std::optional<AlignedFace> alignment_for(const at::Tensor& image, const std::string& role, const FaceChoice& choice,
                                          int64_t size, LazyFinder& finder, const Progress& progress) {
+  check_photo(image, role);
+  if (!face_detection_available()) return std::nullopt;
   const std::string what = "the " + role + " image";
-  if (!image.defined()) throw Error("no " + role + " image given");
-  if (!face_detection_available()) {
-    if (is_square(image)) return std::nullopt;
-    throw Error(what + " is not a square face crop, and this build has no dlib to find the face in it; align it "
-                "with a build that has (`barbershop align`) or rebuild with -DBARBERSHOP_WITH_DLIB=ON");
-  }
   const std::vector<FaceLandmarks> faces = finder.get().find(image);
   if (faces.empty() && is_square(image)) {
     progress.warn("no face found in " + what + "; using it as it is, as an aligned face crop");
@@ -62,6 +58,13 @@ std::optional<AlignedFace> align_role(at::Tensor& image, at::Tensor& hair, const
 }
 
 }  // namespace
+
+void check_photo(const at::Tensor& image, const std::string& role) {
+  check_face_image(image, role);
+  if (!face_detection_available() && !is_square(image))
+    throw Error("the " + role + " image is not a square face crop, and this build has no dlib to find the face in "
+                "it; align it with a build that has (`barbershop align`) or rebuild with -DBARBERSHOP_WITH_DLIB=ON");
+}
 
 AlignMode parse_align_mode(const std::string& name) {
   if (name == "auto") return AlignMode::Auto;

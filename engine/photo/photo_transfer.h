@@ -24,6 +24,11 @@ struct PhotoOptions {
   std::string landmark_model = default_landmark_model();
 };
 
+// What transfer_photos() needs of each image before it looks for faces:
+// check_face_image(), and without dlib an aligned (square) crop. Throws
+// barbershop::Error naming `role`; hosts call it before loading the networks.
+void check_photo(const at::Tensor& image, const std::string& role);
+
 // transfer() for photos of any size. The images' hair masks are in their
 // photos' coordinates and are aligned with them; the target mask is in the
 // generator's square. When the identity image was aligned, result.image is

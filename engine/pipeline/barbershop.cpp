@@ -74,19 +74,38 @@ stylegan2::Noise noise_source(const TransferSettings& settings) {
   return stylegan2::Noise::random(stylegan2::seeded_generator(settings.seed));
 }
 
-// Each distinct image embedded once, from the cache when it has it.
+size_t embedding_batch_size(const StageContext& context, size_t images) {
+  if (context.settings.embedding_batch > 0) return static_cast<size_t>(context.settings.embedding_batch);
+  return context.models.device.is_cuda() ? std::max<size_t>(images, 1) : 1;
+}
+
+// Each distinct image embedded once, from the cache when it has it; the
+// others in batches (embedding.h).
 std::vector<Embedding> embed_distinct(const StageContext& context, const std::vector<Role>& roles) {
   const EmbeddingCache cache(context.settings.cache_dir);
-  std::vector<Embedding> embeddings;
-  for (const Role& role : roles) {
-    if (role.distinct < embeddings.size()) continue;
-    const std::string key = EmbeddingCache::key(role.image, context.models.generator_sha256, context.settings);
-    if (auto cached = cache.find(key, context.models.device)) {
-      embeddings.push_back(*cached);
-      continue;
+  std::vector<const Role*> firsts;  // the first role of each distinct image
+  for (const Role& role : roles)
+    if (role.distinct == firsts.size()) firsts.push_back(&role);
+  std::vector<Embedding> embeddings(firsts.size());
+  std::vector<std::string> keys;
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < firsts.size(); ++i) {
+    keys.push_back(EmbeddingCache::key(firsts[i]->image, context.models.generator_sha256, context.settings));
+    if (auto cached = cache.find(keys[i], context.models.device))
+      embeddings[i] = *cached;
+    else
+      missing.push_back(i);
+  }
+  const size_t batch = embedding_batch_size(context, missing.size());
+  for (size_t start = 0; start < missing.size(); start += batch) {
+    const std::vector<size_t> group(missing.begin() + start, missing.begin() + std::min(start + batch, missing.size()));
+    std::vector<at::Tensor> images;
+    for (size_t i : group) images.push_back(firsts[i]->image);
+    const std::vector<Embedding> embedded = embed(context, at::cat(images));
+    for (size_t k = 0; k < group.size(); ++k) {
+      embeddings[group[k]] = embedded[k];
+      cache.store(keys[group[k]], embedded[k], context.progress);
     }
-    embeddings.push_back(embed(context, role.image));
-    cache.store(key, embeddings.back(), context.progress);
   }
   return embeddings;
 }
@@ -117,18 +136,23 @@ at::Tensor single(const at::Tensor& batched) { return batched.detach().squeeze(0
 
 }  // namespace
 
-void check_face_crop(const at::Tensor& image, const std::string& role) {
+void check_face_image(const at::Tensor& image, const std::string& role) {
   if (!image.defined()) throw Error("no " + role + " image given");
   if (image.dim() != 3 || image.size(0) != 3)
     throw Error("the " + role + " image must be RGB [3, H, W], got " + shape_string(image.sizes().vec()));
   const int64_t h = image.size(1), w = image.size(2);
+  if (std::min(h, w) < kSmallestFaceCrop)
+    throw Error("the " + role + " image is only " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels; a face image needs at least " + std::to_string(kSmallestFaceCrop) + "x" +
+                std::to_string(kSmallestFaceCrop));
+}
+
+void check_face_crop(const at::Tensor& image, const std::string& role) {
+  check_face_image(image, role);
+  const int64_t h = image.size(1), w = image.size(2);
   if (h != w)
     throw Error("the " + role + " image is " + std::to_string(w) + "x" + std::to_string(h) +
                 "; Barbershop needs a square, aligned face crop (FFHQ-style); crop it to a square around the face");
-  if (h < kSmallestFaceCrop)
-    throw Error("the " + role + " image is only " + std::to_string(w) + "x" + std::to_string(h) +
-                " pixels; use a face crop of at least " + std::to_string(kSmallestFaceCrop) + "x" +
-                std::to_string(kSmallestFaceCrop));
 }
 
 TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,

@@ -32,8 +32,12 @@ struct TransferResult {
 constexpr int64_t kSmallestFaceCrop = 64;
 
 // Throws barbershop::Error naming `role` ("identity", ...) unless `image` is
-// an RGB [3,H,W] square of at least kSmallestFaceCrop pixels. Hosts call it
-// before loading the networks, so a wrong layer fails at once.
+// RGB [3,H,W] with both sides at least kSmallestFaceCrop: what any image of
+// a face needs, photo or crop.
+void check_face_image(const at::Tensor& image, const std::string& role);
+
+// check_face_image, and square: an aligned face crop, what transfer() takes.
+// Hosts call it before loading the networks, so a wrong layer fails at once.
 void check_face_crop(const at::Tensor& image, const std::string& role);
 
 // Throws barbershop::Error on unusable input, Cancelled when cancelled.

@@ -4,6 +4,8 @@
 // and S (the codes after it) are refined together.
 #include <ATen/core/Tensor.h>
 
+#include <vector>
+
 #include "engine/pipeline/stage.h"
 
 namespace barbershop {
@@ -14,7 +16,12 @@ struct Embedding {
   at::Tensor F;       // [1,C,32,32]
 };
 
-// image: [1,3,R,R] in [-1,1] on the models' device, R the generator's size.
-Embedding embed(const StageContext& context, const at::Tensor& image);
+// images: [B,3,R,R] in [-1,1] on the models' device, R the generator's size;
+// one embedding per image, in order. The B images are optimised together as
+// one batch, but each follows the path it would follow alone: the batch loss
+// is the sum of the images' own losses and Adam acts element by element, so
+// the batch changes only how often the networks run (once per step instead
+// of B times), not the result.
+std::vector<Embedding> embed(const StageContext& context, const at::Tensor& images);
 
 }  // namespace barbershop

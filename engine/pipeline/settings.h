@@ -47,6 +47,10 @@ struct TransferSettings {
   uint64_t seed = 0;            // for NoiseMode::Random
   double learning_rate = 0.01;
   std::string cache_dir;        // empty: no embedding cache
+  // How many distinct images are embedded together as one batch (the result
+  // is the same). 0: all of them on a GPU, where it saves time, and one at a
+  // time on the CPU, where it saves little and multiplies the memory.
+  int embedding_batch = 0;
 };
 
 }  // namespace barbershop
