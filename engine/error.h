@@ -14,4 +14,10 @@ struct Error : std::runtime_error {
 // "[1, 512, 4, 4]" — for messages that compare expected and found shapes.
 std::string shape_string(const std::vector<int64_t>& sizes);
 
+// Call only inside a catch block: rethrows the exception being handled,
+// except LibTorch's out-of-memory errors (c10::OutOfMemoryError from the CUDA
+// allocator, the CPU allocator's c10::Error, std::bad_alloc), which become an
+// Error saying what ran out and what to do instead.
+[[noreturn]] void rethrow_with_memory_advice();
+
 }  // namespace barbershop

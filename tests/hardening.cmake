@@ -5,6 +5,9 @@ add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh
 set_tests_properties(cli_doctor PROPERTIES TIMEOUT 300)
 # Regressions of the fuzzers' findings and the engine-level bad-input rows.
 barbershop_gtest(test_bad_input SOURCES test_bad_input.cpp LIBS bb_pipeline)
+# Whole transfers with bad masks, a shared cache, a full disk, cancelling in
+# every stage, running out of memory (the pipeline fixture's 64 px weights).
+barbershop_gtest(test_bad_transfer SOURCES test_bad_transfer.cpp LIBS bb_pipeline FIXTURES pipeline)
 
 # The fuzz targets need clang's -fsanitize=fuzzer: configure with the
 # `sanitizers` preset (CMakePresets.json), which turns this on.

@@ -155,8 +155,10 @@ void check_face_crop(const at::Tensor& image, const std::string& role) {
                 "; Barbershop needs a square, aligned face crop (FFHQ-style); crop it to a square around the face");
 }
 
-TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
-                        const Progress& progress) {
+namespace {
+
+TransferResult transfer_unguarded(const Models& models, const TransferImages& images,
+                                  const TransferSettings& settings, const Progress& progress) {
   std::vector<Role> roles = prepare_roles(models, images);
   const StageContext context{models, settings, progress, noise_source(settings)};
   const std::vector<Embedding> embeddings = embed_distinct(context, roles);
@@ -193,6 +195,19 @@ TransferResult transfer(const Models& models, const TransferImages& images, cons
   result.intermediates["blend_u"] = blended.u.to(at::kCPU);
   result.intermediates["result"] = result.image;
   return result;
+}
+
+}  // namespace
+
+// Running out of (GPU) memory ends in advice rather than the allocator's
+// text; nothing has been written by then (hosts write the result last).
+TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
+                        const Progress& progress) {
+  try {
+    return transfer_unguarded(models, images, settings, progress);
+  } catch (...) {
+    rethrow_with_memory_advice();
+  }
 }
 
 }  // namespace barbershop

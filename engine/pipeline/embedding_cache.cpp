@@ -2,8 +2,10 @@
 
 #include <ATen/ATen.h>
 
+#include <chrono>
 #include <filesystem>
 
+#include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/npy.h"
 #include "engine/io/sha256.h"
@@ -13,6 +15,11 @@ namespace {
 
 // Bumped whenever what an embedding means changes.
 constexpr const char* kFormat = "barbershop-embedding-v1";
+
+// Holders write two small files; a holder that keeps the lock longer hangs
+// (a stopped process): readers then go on without it (the hash still
+// guards them), writers give up the entry with a warning.
+constexpr std::chrono::seconds kLockPatience{30};
 
 std::string bytes_of(const at::Tensor& tensor) {
   const at::Tensor data = tensor.detach().to(at::kCPU, at::kFloat).contiguous();
@@ -44,6 +51,7 @@ std::optional<Embedding> EmbeddingCache::find(const std::string& key, c10::Devic
   const std::string path = path_of(key);
   try {
     if (!std::filesystem::exists(path)) return std::nullopt;
+    const FileLock lock(lock_path(), FileLock::Mode::Shared, kLockPatience);
     if (read_file(path + ".sha256") != sha256_file(path)) return std::nullopt;
     const at::Tensor flat = read_npy(path).to(at::kFloat);
     const int64_t n = flat[0].item<int64_t>(), channels = flat[1].item<int64_t>(), side = flat[2].item<int64_t>();
@@ -68,6 +76,10 @@ void EmbeddingCache::store(const std::string& key, const Embedding& embedding, c
     auto flat = [](const at::Tensor& t) { return t.detach().to(at::kCPU, at::kFloat).reshape({-1}); };
     const std::string bytes =
         npy_bytes(at::cat({header, flat(embedding.w_plus), flat(embedding.latent), flat(embedding.F)}));
+    const FileLock lock(lock_path(), FileLock::Mode::Exclusive, kLockPatience);
+    if (!lock.locked())
+      throw Error("cannot lock " + lock_path() + " within " + std::to_string(kLockPatience.count()) +
+                  " s: another transfer holds it");
     write_file_atomically(path, bytes);
     write_file_atomically(path + ".sha256", sha256_hex(bytes));
   } catch (const std::exception& error) {

@@ -3,7 +3,10 @@
 // its embedding (the slowest stage). Keyed by the image's pixels, the
 // generator, the step counts, noise and seed. Entries are written
 // atomically and checked by hash on reading: a corrupt entry is ignored
-// (and later rewritten), never trusted.
+// (and later rewritten), never trusted. Transfers running at once share the
+// folder through a lock file in it (lock_path()): an entry and its hash are
+// written under an exclusive lock and read under a shared one, so a reader
+// never pairs one writer's entry with another's hash.
 #include <optional>
 #include <string>
 
@@ -22,6 +25,8 @@ class EmbeddingCache {
   // Failing to write (read-only folder, full disk) only costs the next run
   // its speed: it is reported through `progress` and the transfer goes on.
   void store(const std::string& key, const Embedding& embedding, const Progress& progress) const;
+
+  std::string lock_path() const { return dir_ + "/embeddings.lock"; }
 
  private:
   std::string path_of(const std::string& key) const;
