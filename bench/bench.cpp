@@ -31,7 +31,8 @@ const char kUsage[] = R"(usage: barbershop-bench --weights DIR [--preset paper|f
                        [--device auto|cpu|cuda] [--json OUT.json]
 Runs the same transfer (three distinct inputs rendered by the generator from
 random latents, no cache) once per variant -- the float32 eager baseline with
-one image embedded at a time, then each speed measure -- and prints per-stage
+one image embedded at a time, then each speed measure (embeddings as one
+batch; on CUDA also TensorFloat-32) -- and prints per-stage
 wall time, steps/s, the speed-up over the baseline, how far the final image
 moved from the baseline's, and peak memory.
 $BARBERSHOP_STEPS overrides the step counts, as everywhere.
@@ -133,8 +134,15 @@ TransferImages rendered_inputs(const Models& models) {
 struct Variant {
   std::string name;
   int embedding_batch;
+  bool tf32 = false;  // TensorFloat-32 matmuls and convolutions: CUDA only, so not run on the CPU
 };
-const std::vector<Variant> kVariants = {{"baseline", 1}, {"batched embeddings", 3}};
+const std::vector<Variant> kVariants = {{"baseline", 1}, {"batched embeddings", 3}, {"batched + TF32", 3, true}};
+
+// TF32 is a switch of the whole process; every variant sets it.
+void use_tf32(bool on) {
+  at::globalContext().setAllowTF32CuBLAS(on);
+  at::globalContext().setAllowTF32CuDNN(on);
+}
 
 struct Run {
   std::string name;
@@ -146,6 +154,7 @@ struct Run {
 
 Run run_variant(const Variant& variant, const Models& models, const TransferImages& images, TransferSettings settings) {
   settings.embedding_batch = variant.embedding_batch;
+  use_tf32(variant.tf32);
   StageClock clock(models.device);
   const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
   reset_cuda_peak(models.device);  // the peak of this transfer, with the networks already loaded
@@ -228,7 +237,8 @@ int run(const cli::Args& args) {
   const TransferImages images = rendered_inputs(models);
 
   std::vector<Run> runs;
-  for (const Variant& variant : kVariants) runs.push_back(run_variant(variant, models, images, settings));
+  for (const Variant& variant : kVariants)
+    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, models, images, settings));
   report(device.str(), models.size(), load_seconds, runs, args.get_or("json", ""));
   return 0;
 }
