@@ -5,11 +5,13 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <new>
+#include <optional>
 #include <unordered_set>
 
 #include "engine/checkpoint/safetensors.h"
@@ -137,6 +139,97 @@ at::Tensor typed_storage(const at::Tensor& record_bytes, const StorageRef& ref) 
     throw MalformedInput("storage record 'data/" + ref.key + "' has " + std::to_string(record_bytes.numel()) +
                          " bytes, not " + std::to_string(needed));
   return record_bytes.narrow(0, 0, static_cast<int64_t>(needed)).view(ref.dtype);
+}
+
+// LibTorch's archive reader allocates each record at the size the zip's
+// central directory claims before it reads a byte of it: a damaged 6 KB file
+// claiming a 4 GB record costs 4 GB. torch.save stores records uncompressed,
+// so no record of a real checkpoint is larger than the whole file; such
+// claims are refused first. Whatever else is odd about the directory is left
+// to LibTorch's own checks (and messages).
+
+uint64_t little_endian(const std::string& bytes, size_t at, int n) {
+  uint64_t value = 0;
+  for (int i = n - 1; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return value;
+}
+
+// Up to `n` bytes from `offset` on (fewer at the end of the file).
+std::string read_at(std::istream& file, uint64_t offset, uint64_t n) {
+  file.clear();
+  file.seekg(static_cast<std::streamoff>(offset));
+  std::string bytes(n, '\0');
+  file.read(bytes.data(), static_cast<std::streamsize>(n));
+  bytes.resize(static_cast<size_t>(std::max<std::streamsize>(file.gcount(), 0)));
+  return bytes;
+}
+
+struct ZipDirectory {
+  uint64_t offset = 0, size = 0, entries = 0;
+};
+
+// The end-of-central-directory record (22 bytes, then only its comment) and,
+// where a ZIP64 locator stands before it (torch.save always writes one), the
+// ZIP64 record whose fields then count instead, as in LibTorch's miniz.
+std::optional<ZipDirectory> find_zip_directory(std::istream& file, uint64_t file_size) {
+  constexpr uint64_t kEnd = 22, kMaxComment = 65535, kLocator = 20, kZip64End = 56;
+  const uint64_t tail_start = file_size - std::min(file_size, kEnd + kMaxComment + kLocator);
+  const std::string tail = read_at(file, tail_start, file_size - tail_start);
+  if (tail.size() < kEnd) return std::nullopt;
+  const size_t end = tail.rfind("PK\x05\x06", tail.size() - kEnd);
+  if (end == std::string::npos) return std::nullopt;
+  ZipDirectory directory{little_endian(tail, end + 16, 4), little_endian(tail, end + 12, 4),
+                         little_endian(tail, end + 10, 2)};
+  if (end >= kLocator && tail.compare(end - kLocator, 4, "PK\x06\x07") == 0) {
+    const std::string zip64 = read_at(file, little_endian(tail, end - kLocator + 8, 8), kZip64End);
+    if (zip64.size() == kZip64End && zip64.compare(0, 4, "PK\x06\x06") == 0)
+      directory = {little_endian(zip64, 48, 8), little_endian(zip64, 40, 8), little_endian(zip64, 32, 8)};
+  }
+  return directory;
+}
+
+// Sizes the directory marks 0xFFFFFFFF are in the ZIP64 extra field (id 1),
+// 8 bytes each, uncompressed first, only those so marked.
+void read_zip64_sizes(const std::string& extra, uint64_t (&sizes)[2]) {
+  for (size_t at = 0; at + 4 <= extra.size();) {
+    const uint64_t id = little_endian(extra, at, 2), length = little_endian(extra, at + 2, 2);
+    if (at + 4 + length > extra.size()) return;
+    size_t field = at + 4;
+    for (uint64_t& size : sizes) {
+      if (id != 1 || size != 0xFFFFFFFF || field + 8 > at + 4 + length) continue;
+      size = little_endian(extra, field, 8);
+      field += 8;
+    }
+    at += 4 + length;
+  }
+}
+
+std::string printable(std::string text) {
+  for (char& c : text)
+    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+  return text;
+}
+
+void check_zip_record_sizes(std::istream& file, uint64_t file_size) {
+  constexpr size_t kHeader = 46;  // a central directory file header without its name, extra field and comment
+  const auto directory = find_zip_directory(file, file_size);
+  if (!directory || directory->offset > file_size || directory->size > file_size - directory->offset) return;
+  const std::string entries = read_at(file, directory->offset, directory->size);
+  size_t at = 0;
+  for (uint64_t i = 0; i < directory->entries && at + kHeader <= entries.size(); ++i) {
+    if (entries.compare(at, 4, "PK\x01\x02") != 0) return;
+    const size_t name_length = little_endian(entries, at + 28, 2), extra_length = little_endian(entries, at + 30, 2);
+    const size_t comment_length = little_endian(entries, at + 32, 2);
+    if (at + kHeader + name_length + extra_length > entries.size()) return;
+    uint64_t sizes[2] = {little_endian(entries, at + 24, 4), little_endian(entries, at + 20, 4)};
+    read_zip64_sizes(entries.substr(at + kHeader + name_length, extra_length), sizes);
+    for (const uint64_t size : sizes)
+      if (size > file_size)
+        throw MalformedInput("its zip directory says record '" + printable(entries.substr(at + kHeader, name_length)) +
+                             "' holds " + std::to_string(size) + " bytes, more than the whole file (" +
+                             std::to_string(file_size) + " bytes)");
+    at += kHeader + name_length + extra_length + comment_length;
+  }
 }
 
 Ptr load_zip(const std::string& path) {
@@ -299,7 +392,9 @@ Ptr read_checkpoint(const std::string& path) {
   head.resize(static_cast<size_t>(file.gcount()));
 
   switch (detect_format(head, size, path)) {
-    case Format::Zip: return load_zip(path);
+    case Format::Zip:
+      check_zip_record_sizes(file, size);
+      return load_zip(path);
     case Format::Legacy: return load_legacy(file, size);
     case Format::SafeTensors: return read_safetensors(file, size);
     case Format::Pickle:

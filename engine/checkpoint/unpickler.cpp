@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -116,25 +117,16 @@ bool nested_deeper_than(const std::vector<Ptr>& roots, int limit) {
   return false;
 }
 
-// Cuts every link between the values reachable from `roots`, so that
-// releasing them cannot recurse deeply (shared_ptr destructors would) and
-// cycles do not leak.
-void dismantle(const std::vector<Ptr>& roots) {
-  std::unordered_set<const CheckpointValue*> seen;
-  std::vector<Ptr> all;
-  std::vector<Ptr> todo(roots.begin(), roots.end());
+std::unordered_set<const CheckpointValue*> reachable_from(const CheckpointValue& root) {
+  std::unordered_set<const CheckpointValue*> seen{&root};
+  std::vector<const CheckpointValue*> todo{&root};
   while (!todo.empty()) {
-    Ptr node = std::move(todo.back());
+    const CheckpointValue* value = todo.back();
     todo.pop_back();
-    if (!node || !seen.insert(node.get()).second) continue;
-    for_each_child(*node, [&](const Ptr& child) { todo.push_back(child); });
-    all.push_back(std::move(node));
+    for (const CheckpointValue* child : children_of(*value))
+      if (seen.insert(child).second) todo.push_back(child);
   }
-  for (const auto& node : all) {
-    node->items.clear();
-    node->entries.clear();
-    node->state.reset();
-  }
+  return seen;
 }
 
 // ------------------------------------------------ allow-listed constructors
@@ -292,6 +284,7 @@ class Unpickler {
       : in_(in), persistent_load_(persistent_load) {}
 
   Ptr run() {
+    Ptr result;
     try {
       while (step(read_u8())) {
       }
@@ -299,11 +292,13 @@ class Unpickler {
       if (nested_deeper_than(live_values(), kMaxPickleDepth))
         throw MalformedInput("values nested deeper than " + std::to_string(kMaxPickleDepth) +
                              " levels, or a cycle");
-      return pop();
+      result = pop();
     } catch (...) {
-      dismantle(live_values());
+      empty_changed_values_outside(nullptr);
       throw;
     }
+    empty_changed_values_outside(result.get());
+    return result;
   }
 
  private:
@@ -414,7 +409,7 @@ class Unpickler {
       }
       case op::BUILD: {
         Ptr state = pop();
-        top()->state = std::move(state);
+        changing(top())->state = std::move(state);
         return true;
       }
       case op::BINPERSID: push(persistent(pop())); return true;
@@ -577,7 +572,7 @@ class Unpickler {
 
   // APPEND(S) go to lists, and to objects of unknown list-like classes.
   void append(std::vector<Ptr> values) {
-    const Ptr& target = top();
+    const Ptr& target = changing(top());
     if (target->kind != Kind::List && target->kind != Kind::Opaque)
       throw MalformedInput("APPEND to " + describe(*target));
     for (auto& value : values) target->items.push_back(std::move(value));
@@ -586,7 +581,7 @@ class Unpickler {
   // SETITEM(S) go to dicts, and to objects of unknown dict-like classes. A
   // repeated key is kept twice; lookups take the last, as Python would.
   void set_items(const std::vector<Ptr>& flat) {
-    const Ptr& target = top();
+    const Ptr& target = changing(top());
     if (target->kind != Kind::Dict && target->kind != Kind::Opaque)
       throw MalformedInput("SETITEM on " + describe(*target));
     dict_from_pairs(target, flat);
@@ -636,6 +631,37 @@ class Unpickler {
     return value;
   }
 
+  // --- cycles
+  // shared_ptr frees no cycles, and a pickle can make one through the memo
+  // (list.append(itself), d[k] = d, BUILD with itself as state), drop it and
+  // go on. Only APPEND, SETITEM and BUILD add a child to an existing value;
+  // every other opcode makes a new value out of existing ones, which cannot
+  // close a cycle. So every cycle runs through a value one of those three
+  // changed, and emptying the changed values the result does not reach frees
+  // all dropped cycles. It costs one walk over the result at the end, where
+  // checking each APPEND for a cycle would walk everything appended, again
+  // and again (quadratic in a hostile pickle).
+
+  const Ptr& changing(const Ptr& target) {
+    std::weak_ptr<CheckpointValue>& known = changed_[target.get()];
+    if (known.expired()) known = target;  // a new value at a freed one's address
+    return target;
+  }
+
+  // `kept`: the result, or null when the unpickler fails and keeps nothing.
+  void empty_changed_values_outside(const CheckpointValue* kept) {
+    if (changed_.empty()) return;
+    const auto reached = kept ? reachable_from(*kept) : std::unordered_set<const CheckpointValue*>{};
+    for (const auto& [address, weak] : changed_) {
+      const Ptr value = weak.lock();
+      if (!value || reached.count(value.get())) continue;
+      value->items.clear();
+      value->entries.clear();
+      value->state.reset();
+    }
+    changed_.clear();
+  }
+
   std::vector<Ptr> live_values() const {
     std::vector<Ptr> values = stack_;
     for (const auto& [index, value] : memo_) values.push_back(value);
@@ -648,6 +674,8 @@ class Unpickler {
   std::vector<size_t> marks_;  // stack sizes at each open MARK
   std::unordered_map<uint64_t, Ptr> memo_;
   size_t values_created_ = 0;
+  // Values APPEND, SETITEM or BUILD added children to, by address.
+  std::unordered_map<const CheckpointValue*, std::weak_ptr<CheckpointValue>> changed_;
 };
 
 }  // namespace

@@ -73,7 +73,8 @@ using PersistentLoader = std::function<CheckpointValue::Ptr(const CheckpointValu
 
 // Reads one pickle, up to and including its STOP opcode, from `in`.
 // Throws TruncatedInput or MalformedInput; values nested deeper than
-// kMaxPickleDepth (or cyclic) are refused.
+// kMaxPickleDepth (or cyclic) are refused. Cycles the pickle built and
+// dropped are broken, so nothing it made outlives the call but the result.
 CheckpointValue::Ptr unpickle(ByteSource& in, const PersistentLoader& persistent_load);
 
 constexpr int kMaxPickleDepth = 200;

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
@@ -51,6 +54,75 @@ at::Tensor rgb8_tensor(const uint8_t* rgb, int64_t height, int64_t width) {
 
 #ifdef BARBERSHOP_WITH_OPENCV
 
+// --- what an image file declares, read before anything is decoded
+// cv::imdecode allocates the whole image before it reads a pixel (a 68-byte
+// PNG declaring 30000x30000 costs 2.7 GB), and it tries every decoder OpenCV
+// has (GDAL, JPEG 2000, ...; GDAL copies the bytes to /tmp first). So only
+// PNG and JPEG get through, and only up to this size: 2^27 pixels covers
+// every camera up to 100-megapixel medium format, for photos to align, and
+// costs about 2.5 GB while decoding (8-bit rows, RGB copy, float tensor).
+// Everything the method itself does happens at 1024x1024 or less.
+constexpr uint64_t kMaxImagePixels = uint64_t{1} << 27;
+
+struct PixelSize {
+  uint64_t width = 0, height = 0;
+};
+
+uint64_t big_endian(const std::string& bytes, size_t at, int n) {
+  uint64_t value = 0;
+  for (int i = 0; i < n; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return value;
+}
+
+bool starts_with(const std::string& bytes, std::string_view magic) {
+  return bytes.size() >= magic.size() && bytes.compare(0, magic.size(), magic) == 0;
+}
+
+// PNG: the signature, then the IHDR chunk (length, "IHDR", width, height).
+std::optional<PixelSize> png_size(const std::string& bytes) {
+  if (bytes.size() < 24 || bytes.compare(12, 4, "IHDR") != 0) return std::nullopt;
+  return PixelSize{big_endian(bytes, 16, 4), big_endian(bytes, 20, 4)};
+}
+
+// JPEG start-of-frame markers (SOF0-SOF15 but DHT, JPG and DAC) carry the size.
+bool is_start_of_frame(uint8_t marker) {
+  return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+}
+
+// JPEG: marker segments after SOI (FF D8), each FF, a marker and a big-endian
+// length that counts itself, until the start of frame: precision, height, width.
+std::optional<PixelSize> jpeg_size(const std::string& bytes) {
+  size_t at = 2;
+  while (at < bytes.size() && static_cast<uint8_t>(bytes[at]) == 0xFF) {
+    while (at < bytes.size() && static_cast<uint8_t>(bytes[at]) == 0xFF) ++at;  // fill bytes
+    if (at >= bytes.size()) break;
+    const uint8_t marker = static_cast<uint8_t>(bytes[at++]);
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;  // markers without a length
+    if (marker == 0xD9 || marker == 0xDA || at + 2 > bytes.size()) break;  // end, or a scan before any frame
+    const uint64_t length = big_endian(bytes, at, 2);
+    if (is_start_of_frame(marker) && length >= 7 && at + 7 <= bytes.size())
+      return PixelSize{big_endian(bytes, at + 5, 2), big_endian(bytes, at + 3, 2)};
+    if (length < 2) break;
+    at += length;
+  }
+  return std::nullopt;
+}
+
+PixelSize declared_size(const std::string& path, const std::string& bytes) {
+  std::optional<PixelSize> size;
+  if (starts_with(bytes, "\x89PNG\r\n\x1a\n")) {
+    size = png_size(bytes);
+  } else if (starts_with(bytes, "\xff\xd8\xff")) {
+    size = jpeg_size(bytes);
+  } else {
+    throw Error(path + ": not a PNG or JPEG image (the formats this program reads); save it as PNG or JPEG");
+  }
+  if (!size) throw Error(path + ": a damaged image file (its header is cut short); save it again as PNG or JPEG");
+  return *size;
+}
+
+// --- decoding
+
 // Any depth and channel count OpenCV decodes -> 8-bit or 16-bit RGB.
 cv::Mat to_rgb(const cv::Mat& decoded) {
   cv::Mat rgb;
@@ -63,20 +135,8 @@ cv::Mat to_rgb(const cv::Mat& decoded) {
   return rgb;
 }
 
-at::Tensor image_from_file(const std::string& path) {
-  const std::string bytes = read_file(path);
-  if (bytes.empty()) throw Error(path + ": the file is empty; save the image again as PNG or JPEG");
-  const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-  cv::Mat decoded;
-  try {
-    decoded = cv::imdecode(encoded, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    // OpenCV refuses damaged files and absurd sizes by throwing its own
-    // assertion text; the user needs the file's name and what to do.
-    throw Error(path + ": damaged, or too large to decode (over 2^30 pixels); save it again as PNG or JPEG");
-  }
-  if (decoded.empty())
-    throw Error(path + ": not an image OpenCV can read; use PNG or JPEG");
+at::Tensor to_tensor(const std::string& path, const cv::Mat& decoded) {
+  if (decoded.empty()) throw Error(path + ": a damaged image file; save it again as PNG or JPEG");
   if (decoded.depth() != CV_8U && decoded.depth() != CV_16U)
     throw Error(path + ": unsupported pixel depth; save it as 8- or 16-bit PNG");
   const cv::Mat rgb = to_rgb(decoded);
@@ -85,6 +145,27 @@ at::Tensor image_from_file(const std::string& path) {
   rgb.convertTo(scaled, CV_32F, 2.0 / 65535.0, -1.0);
   at::Tensor hwc = at::from_blob(scaled.data, {scaled.rows, scaled.cols, 3}, at::kFloat);
   return hwc.permute({2, 0, 1}).contiguous();  // from_blob borrows; contiguous() copies
+}
+
+at::Tensor decode(const std::string& path, const std::string& bytes) {
+  const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
+  try {
+    return to_tensor(path, cv::imdecode(encoded, cv::IMREAD_UNCHANGED));
+  } catch (const cv::Exception&) {
+    // OpenCV refuses some damaged files by throwing its own assertion text;
+    // the user needs the file's name and what to do.
+    throw Error(path + ": a damaged image file; save it again as PNG or JPEG");
+  }
+}
+
+at::Tensor image_from_file(const std::string& path) {
+  const std::string bytes = read_file(path);
+  if (bytes.empty()) throw Error(path + ": the file is empty; save the image again as PNG or JPEG");
+  const PixelSize size = declared_size(path, bytes);
+  if (size.width * size.height > kMaxImagePixels)
+    throw Error(path + ": the image is " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                " pixels, more than this program reads (limit 134 megapixels, e.g. 16384x8192); scale it down first");
+  return decode(path, bytes);
 }
 
 // [C,H,W] bytes -> encoded PNG/JPEG, written atomically.

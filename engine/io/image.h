@@ -8,8 +8,9 @@
 
 namespace barbershop {
 
-// .npy ([3,H,W] or [1,3,H,W] in [-1,1]) always; PNG/JPEG/anything OpenCV
-// reads when built with OpenCV (grey and RGBA become RGB).
+// .npy ([3,H,W] or [1,3,H,W] in [-1,1]) always; PNG or JPEG (recognised by
+// their first bytes; grey, indexed and RGBA become RGB) of up to 2^27 pixels,
+// checked in the header before decoding, when built with OpenCV.
 at::Tensor read_image(const std::string& path);
 
 // .npy keeps the float values; .png is 8-bit RGB (needs OpenCV). Atomic.

@@ -1,6 +1,6 @@
-// libFuzzer target: decoding a user's image or mask file (PNG, JPEG and
-// whatever else OpenCV's imdecode recognises by content) into the engine's
-// tensors.
+// libFuzzer target: decoding a user's image or mask file into the engine's
+// tensors: the PNG/JPEG header checks (first bytes, declared size), then
+// OpenCV's PNG and JPEG decoders.
 #include <ATen/ATen.h>
 
 #include "engine/io/image.h"
