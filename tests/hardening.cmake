@@ -7,7 +7,7 @@ set_tests_properties(cli_doctor PROPERTIES TIMEOUT 300)
 barbershop_gtest(test_bad_input SOURCES test_bad_input.cpp LIBS bb_pipeline)
 # Whole transfers with bad masks, a shared cache, a full disk, cancelling in
 # every stage, running out of memory (the pipeline fixture's 64 px weights).
-barbershop_gtest(test_bad_transfer SOURCES test_bad_transfer.cpp LIBS bb_pipeline FIXTURES pipeline)
+barbershop_gtest(test_bad_transfer SOURCES test_bad_transfer.cpp LIBS bb_photo FIXTURES pipeline)
 
 # The fuzz targets need clang's -fsanitize=fuzzer: configure with the
 # `sanitizers` preset (CMakePresets.json), which turns this on.

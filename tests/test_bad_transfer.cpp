@@ -27,7 +27,10 @@
 #include "engine/io/atomic_file.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
+#include "engine/photo/face_landmarks.h"
+#include "engine/photo/photo_transfer.h"
 #include "engine/pipeline/barbershop.h"
+#include "tests/pipeline_support.h"
 #include "engine/pipeline/embedding_cache.h"
 
 namespace barbershop {
@@ -35,18 +38,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kWeights = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
-const std::string kFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
+const std::string& kWeights = test::kPipelineWeights;
+const std::string& kFaces = test::kSampleFaces;
+const Models& models() { return test::pipeline_models(); }
 constexpr int64_t kParserSize = 512;
-
-// Loaded once per test process; the PCA prior fit on 2000 samples, as tests/pipeline.cmake does.
-const Models& models() {
-  static const Models loaded = [] {
-    setenv("BARBERSHOP_PCA_SAMPLES", "2000", 1);
-    return load_models(find_weight_files(kWeights), c10::kCPU, "");
-  }();
-  return loaded;
-}
 
 std::string fresh_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("barbershop-test-bad-transfer-" + name);
@@ -397,6 +392,41 @@ TEST(FullDisk, FailedAtomicWriteLeavesNothing) {
 }
 
 // ------------------------------------------------------------- cancelling
+
+// ---------------------------------------------------------- photos
+
+#define REQUIRE_DLIB() \
+  if (!face_detection_available()) GTEST_SKIP() << "built without dlib (BARBERSHOP_WITH_DLIB=OFF)"
+
+// A photo in which no face can be found (not square, so it cannot be taken
+// as an aligned crop either): named by its role before any optimisation.
+TEST(NoFace, APhotoWithoutAFaceIsNamedBeforeTheMethodRuns) {
+  REQUIRE_DLIB();
+  const at::Tensor image = face("15.png");
+  const at::Tensor blank = at::zeros({3, 200, 300});
+  Recorder recorder;
+  try {
+    transfer_photos(models(), {image, blank, image}, one_step(), recorder.progress());
+    FAIL() << "a photo without a face was accepted";
+  } catch (const Error& error) {
+    expect_contains(error.what(), "no face found in the structure image");
+  }
+  EXPECT_FALSE(recorder.saw("embedding"));
+}
+
+// Cancelling while faces are looked for (the unaligned sample photo as the
+// identity): nothing is reported after it and the method never starts.
+TEST(Cancel, WhileFindingFacesStopsBeforeTheMethod) {
+  REQUIRE_DLIB();
+  const at::Tensor photo = read_image(kFaces + "unaligned-90.jpg");
+  const at::Tensor image = face("15.png");
+  Recorder recorder;
+  recorder.cancel_in = "finding faces";
+  EXPECT_THROW(transfer_photos(models(), {photo, image, image}, one_step(), recorder.progress()), Cancelled);
+  EXPECT_TRUE(recorder.cancel) << "finding faces never reported";
+  EXPECT_EQ(recorder.reports_after_cancel, 0);
+  EXPECT_FALSE(recorder.saw("embedding"));
+}
 
 // Cancelled at the first step of each stage in turn (one cache; one step
 // per stage, so the next step is the next stage's first): no step is

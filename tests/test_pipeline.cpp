@@ -13,23 +13,15 @@
 #include "engine/ops/lanczos.h"
 #include "engine/pipeline/alignment.h"
 #include "engine/pipeline/barbershop.h"
+#include "tests/pipeline_support.h"
 #include "engine/pipeline/embedding.h"
 #include "engine/pipeline/stage.h"
 
 namespace barbershop {
 namespace {
 
-const std::string kWeights = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
-const std::string kFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
-
-// Loaded once for the whole binary: loading and the PCA prior cost seconds.
-const Models& models() {
-  static const Models loaded = [] {
-    setenv("BARBERSHOP_PCA_SAMPLES", "2000", 1);
-    return load_models(find_weight_files(kWeights), c10::kCPU, "");
-  }();
-  return loaded;
-}
+const std::string& kFaces = test::kSampleFaces;
+const Models& models() { return test::pipeline_models(); }
 
 std::string scratch_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("barbershop-test-pipeline-" + name);

@@ -1,0 +1,24 @@
+#pragma once
+// What the whole-method tests share: the pipeline fixture's random 64x64
+// weights, loaded once per test process, and the sample faces.
+#include <cstdlib>
+#include <string>
+
+#include "engine/pipeline/models.h"
+
+namespace barbershop::test {
+
+inline const std::string kPipelineWeights = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
+inline const std::string kSampleFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
+
+// Loading and the PCA prior cost seconds: once per process, with the prior
+// fitted on 2000 samples as tests/pipeline.cmake asks of every run.
+inline const Models& pipeline_models() {
+  static const Models loaded = [] {
+    setenv("BARBERSHOP_PCA_SAMPLES", "2000", 1);
+    return load_models(find_weight_files(kPipelineWeights), c10::kCPU, "");
+  }();
+  return loaded;
+}
+
+}  // namespace barbershop::test
