@@ -1,7 +1,13 @@
 # Hardening (issue 8): `barbershop doctor`, and the libFuzzer targets of the
 # readers that take users' files (docs/bad-input.md lists every bad-input case
 # and its test).
-add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh $<TARGET_FILE:barbershop>)
+# The versions doctor must report, from LibTorch's own CMake package files.
+set(_cuda_version "")
+if(TARGET torch_cuda)
+  set(_cuda_version "${CUDA_VERSION}")
+endif()
+add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh $<TARGET_FILE:barbershop>
+                                 "${Torch_VERSION}" "${_cuda_version}")
 set_tests_properties(cli_doctor PROPERTIES TIMEOUT 300)
 # Regressions of the fuzzers' findings and the engine-level bad-input rows.
 barbershop_gtest(test_bad_input SOURCES test_bad_input.cpp LIBS bb_pipeline)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `barbershop doctor` against values computed here by other tools: sha256sum
 # of each weights file, find's byte count of a cache folder filled here,
-# getconf's processor count, Python torch's version and CUDA availability.
-# usage: test_doctor.sh BARBERSHOP
+# getconf's processor count, the LibTorch and CUDA versions CMake found in
+# LibTorch's own package files, nvidia-smi's device list.
+# usage: test_doctor.sh BARBERSHOP TORCH_VERSION CUDA_VERSION   (CUDA_VERSION "" for a CPU LibTorch)
 set -u
-cli=$1
+cli=$1 torch_version=$2 cuda_version=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0 passed=0
@@ -51,15 +52,19 @@ check "digest prefix in the name recognised" grep -qxF "  stylegan2-$prefix.pt: 
 check "no missing file reported" test "$(grep -c missing "$work/full.txt")" -eq 0
 
 # Runtime facts against independent sources.
-python=/usr/bin/python3
-torch_version=$($python -c 'import torch; print(torch.__version__)')
 libtorch=$(sed -n 's/^LibTorch: //p' "$work/full.txt")
-check "LibTorch version $libtorch is Python torch's $torch_version" test -n "$libtorch" -a "${torch_version#"$libtorch"}" != "$torch_version"
-if [ "$($python -c 'import torch; print(torch.cuda.is_available())')" = False ]; then
-  check "device cpu without CUDA" grep -q "^device: cpu" "$work/full.txt"
-fi
-if [ "$($python -c 'import torch; print(torch.version.cuda)')" = None ]; then
+check "LibTorch $libtorch is the $torch_version of TorchConfigVersion.cmake" test "$libtorch" = "$torch_version"
+check "LibTorch 2.x" test "${libtorch%%.*}" = 2
+gpus=0
+command -v nvidia-smi >/dev/null && gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
+if [ -z "$cuda_version" ]; then
   check "CUDA none for a CPU LibTorch" grep -q "^CUDA: none" "$work/full.txt"
+elif [ "$gpus" -eq 0 ]; then
+  check "CUDA: compiled ${cuda_version%%.*}.x, no device" grep -qE "^CUDA: compiled ${cuda_version%%.*}\.[0-9]+, no device$" "$work/full.txt"
+  check "device cpu without a GPU" grep -q "^device: cpu" "$work/full.txt"
+else
+  check "CUDA: compiled ${cuda_version%%.*}.x, $gpus device(s)" grep -qE "^CUDA: compiled ${cuda_version%%.*}\.[0-9]+, $gpus device\(s\)$" "$work/full.txt"
+  check "one line per device" test "$(grep -cE '^  cuda:[0-9]+  ' "$work/full.txt")" -eq "$gpus"
 fi
 check "threads = online processors" grep -qxF "threads: $(getconf _NPROCESSORS_ONLN)" "$work/full.txt"
 

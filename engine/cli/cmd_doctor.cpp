@@ -2,7 +2,6 @@
 // (found or missing, with their sha256), the device, the LibTorch and CUDA
 // versions, the thread count and the cache — for bug reports and setup.
 #include <ATen/ATen.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "engine/cli/commands.h"
+#include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/sha256.h"
 #include "engine/pipeline/models.h"
@@ -104,26 +104,35 @@ bool report_weights(const std::string& dir, const std::string& generator) {
   return false;
 }
 
-// "11.8" from CUDART_VERSION 11080; empty when this LibTorch has no CUDA.
-std::string cuda_runtime_version() {
-  const auto& hooks = at::detail::getCUDAHooks();
-  if (!hooks.hasCUDART()) return "";
-  try {
-    const long version = hooks.versionCUDART();
-    return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
-  } catch (const c10::Error&) {
-    return "";
+// "CUDA: compiled 13.0, no device" / "CUDA: compiled 13.0, 1 device(s)"
+// followed by one line per device; "CUDA: none" for a CPU-only LibTorch.
+void report_cuda() {
+  const std::string compiled = cuda_compiled_version();
+  if (compiled.empty()) {
+    std::cout << "CUDA: none (a CPU-only LibTorch)\n";
+    return;
+  }
+  const std::vector<CudaDevice> devices = cuda_devices();
+  std::cout << "CUDA: compiled " << compiled << ", ";
+  if (devices.empty()) {
+    std::cout << "no device\n";
+    return;
+  }
+  std::cout << devices.size() << " device(s)\n";
+  for (size_t index = 0; index < devices.size(); ++index) {
+    const CudaDevice& device = devices[index];
+    std::cout << "  cuda:" << index << "  " << device.name << "  " << device.memory_bytes / (1 << 20) << " MiB  compute "
+              << device.major << "." << device.minor << "\n";
   }
 }
 
 void report_runtime() {
-  const std::string cuda = cuda_runtime_version();
   if (torch::cuda::is_available())
     std::cout << "device: cuda:0 (" << torch::cuda::device_count() << " CUDA device(s)); --device auto uses it\n";
   else
     std::cout << "device: cpu (no CUDA device available to this build)\n";
   std::cout << "LibTorch: " << TORCH_VERSION << "\n";
-  std::cout << "CUDA: " << (cuda.empty() ? "none (a CPU-only LibTorch)" : cuda) << "\n";
+  report_cuda();
   std::cout << "threads: " << at::get_num_threads() << "\n";
 }
 
