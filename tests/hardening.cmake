@@ -1,8 +1,9 @@
 # Hardening (issue 8): `barbershop doctor`, and the libFuzzer targets of the
 # readers that take users' files (docs/bad-input.md lists every bad-input case
 # and its test).
-add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh $<TARGET_FILE:barbershop>)
-set_tests_properties(cli_doctor PROPERTIES TIMEOUT 300)
+add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh $<TARGET_FILE:barbershop>
+                                 ${BARBERSHOP_FIXTURE_DIR}/weights)
+set_tests_properties(cli_doctor PROPERTIES FIXTURES_REQUIRED weights TIMEOUT 300)
 # Regressions of the fuzzers' findings and the engine-level bad-input rows.
 barbershop_gtest(test_bad_input SOURCES test_bad_input.cpp LIBS bb_pipeline)
 # Whole transfers with bad masks, a shared cache, a full disk, cancelling in
