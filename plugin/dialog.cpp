@@ -127,7 +127,7 @@ void set_dialog_busy(WeightsSection* section, bool busy) {
   gtk_dialog_set_response_sensitive(GTK_DIALOG(section->dialog), GTK_RESPONSE_CANCEL, !busy);
   gtk_widget_set_sensitive(section->chooser, !busy);
   gtk_button_set_label(GTK_BUTTON(section->download_button),
-                       busy ? _("Cancel download") : _("_Download missing files"));
+                       busy ? _("Cancel _download") : _("_Download missing files"));
   gtk_widget_set_visible(section->progress_bar, busy);
 }
 

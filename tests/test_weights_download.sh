@@ -85,6 +85,13 @@ head -c 1000 "$served/vgg.pth" >"$resume/vgg.pth.part"
 check "resume: exit 0" test $? -eq 0
 check "resume: asked for the rest only" grep -qxF "/plain/vgg.pth bytes=1000-" "$log"
 check "resume: file identical" cmp -s "$served/vgg.pth" "$resume/vgg.pth"
+# ... also behind Drive's page, which answers the ranged request with a 200.
+head -c 5000 "$served/seg.pth" >"$resume/seg.pth.part"
+"$cli" weights download --weights "$resume" --from "$base/drive" seg.pth >/dev/null 2>&1
+check "resume via the Drive page: exit 0" test $? -eq 0
+check "resume via the Drive page: the form's address asked for the rest" \
+  grep -q "^/drive-download?id=seg.pth&.* bytes=5000-$" "$log"
+check "resume via the Drive page: file identical" cmp -s "$served/seg.pth" "$resume/seg.pth"
 
 # Wrong content (seg.pth's bytes as ffhq.pt): refused, the good file and the
 # manifest stay, nothing else is written.

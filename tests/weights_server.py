@@ -8,7 +8,10 @@ path component:
   /cut/NAME            the first request for NAME sends half the file under
                        the full Content-Length and closes; later ones honour ranges
   /wrong/NAME          another file's bytes (seg.pth's) under NAME
+  /slow/NAME           the file at about 1 MB/s, for cancelling mid-file
   /missing/NAME        404
+  /switch/NAME         as the route named in LOG_FILE.route when that file
+                       exists (a test changes it between steps), else plain
 
 usage: /usr/bin/python3 weights_server.py ROOT PORT_FILE LOG_FILE [LIFETIME_S]
 
@@ -21,6 +24,7 @@ import os
 import re
 import sys
 import threading
+import time
 
 ROOT, PORT_FILE, LOG_FILE = sys.argv[1:4]
 LIFETIME_S = float(sys.argv[4]) if len(sys.argv) > 4 else 300.0
@@ -39,6 +43,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.write(f"{self.path} {self.headers.get('Range', '-')}\n")
         path, _, query = self.path.partition("?")
         route, _, name = path.lstrip("/").partition("/")
+        if route == "switch":
+            route = open(LOG_FILE + ".route").read().strip() if os.path.exists(LOG_FILE + ".route") else "plain"
         if route == "drive":
             self.send_drive_page(name)
         elif route == "drive-download":
@@ -52,6 +58,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif route == "cut":
             self.send_file(name, cut=name not in cut_already)
             cut_already.add(name)
+        elif route == "slow":
+            self.send_file(name, slow=True)
         elif route == "wrong":
             self.send_file("seg.pth")
         else:
@@ -74,7 +82,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(page)
 
-    def send_file(self, name, cut=False):
+    def send_file(self, name, cut=False, slow=False):
         path = os.path.join(ROOT, os.path.basename(name))
         if not name or not os.path.isfile(path):
             self.send_error(404)
@@ -100,7 +108,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        self.wfile.write(data[start:])
+        if not slow:
+            self.wfile.write(data[start:])
+            return
+        try:
+            for at in range(start, len(data), 65536):
+                self.wfile.write(data[at:at + 65536])
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client cancelled
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

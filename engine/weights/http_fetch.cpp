@@ -211,7 +211,11 @@ void configure(CURL* curl, Exchange& exchange, char* error_text) {
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(exchange.resume_from));
+  // A plain Range header, not CURLOPT_RESUME_FROM: that one fails when the
+  // answer is a 200 (a confirmation page, or a server without ranges),
+  // which on_body handles by starting the file over.
+  if (exchange.resume_from > 0)
+    curl_easy_setopt(curl, CURLOPT_RANGE, (std::to_string(exchange.resume_from) + "-").c_str());
 }
 
 enum class Outcome { Complete, Page, BrokeOff, RangeRefused };
