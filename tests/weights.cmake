@@ -8,3 +8,5 @@ add_test(NAME cli_weights_download
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_weights_download.sh $<TARGET_FILE:barbershop>
                  ${BARBERSHOP_FIXTURE_DIR}/weights ${BARBERSHOP_FIXTURE_PYTHON})
 set_tests_properties(cli_weights_download PROPERTIES FIXTURES_REQUIRED weights TIMEOUT 300)
+# The catalogue, manifest and checks without a network.
+barbershop_gtest(test_weights SOURCES test_weights.cpp LIBS bb_weights FIXTURES weights)
