@@ -136,8 +136,13 @@ bool report_weights(const std::string& dir, const std::string& generator) {
                                  weights::Role::Lpips};
   const std::vector<std::string> paths = weight_paths(dir, generator);
   bool all_usable = true;
-  for (size_t i = 0; i < paths.size(); ++i)
-    all_usable = report_weight_file(paths[i], roles[i], manifest) && all_usable;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    // The manifest speaks for the files of its own folder only (not for a
+    // --generator elsewhere that shares a name with one of them).
+    const fs::path path(paths[i]);
+    const bool in_dir = path.lexically_normal() == (fs::path(dir) / path.filename()).lexically_normal();
+    all_usable = report_weight_file(paths[i], roles[i], in_dir ? manifest : weights::Manifest{}) && all_usable;
+  }
   if (all_usable) return true;
   try {
     find_weight_files(dir, generator);  // its message says where users get each missing file

@@ -1,8 +1,8 @@
 #pragma once
 // Filling a weights folder: each wanted file fetched from its publisher (or a
 // mirror), checked with the engine's own reader, renamed into place only
-// then, and recorded in DIR/manifest.json. What hosts (command line, plug-in)
-// call; they supply the progress display.
+// then, and recorded in DIR/manifest.json. What hosts call; they supply the
+// progress display.
 #include <cstdint>
 #include <functional>
 #include <string>
