@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "plugin/download_run.h"
 #include "plugin/engine_bridge.h"
 #include "plugin/i18n.h"
 #include "plugin/procedures.h"
@@ -39,11 +40,20 @@ GtkWidget* number(gint32& value, int lowest, int highest, const char* tooltip) {
   return spin;
 }
 
-// The weights folder chooser and one "found / missing" line per file.
+// The weights folder chooser, one "found / missing" line per file, the
+// "Download missing files" button with GIMP's progress bar, and the
+// generator picker.
 struct WeightsSection {
   std::string* folder;
+  std::string* generator;  // a file name in the folder; "" = ffhq.pt
+  GtkWidget* dialog;
   GtkWidget* chooser;
   std::vector<GtkWidget*> lines;
+  GtkWidget* download_button;
+  GtkWidget* progress_bar;
+  GtkWidget* download_status;
+  GtkWidget* generator_picker;
+  DownloadRun* download;
 };
 
 void show_weight_files(WeightsSection* section) {
@@ -55,11 +65,96 @@ void show_weight_files(WeightsSection* section) {
   }
 }
 
+void on_generator_chosen(GtkComboBox* picker, WeightsSection* section) {
+  gchar* name = gtk_combo_box_get_active_text(picker);
+  *section->generator = name && g_strcmp0(name, "ffhq.pt") != 0 ? name : "";
+  g_free(name);
+}
+
+// Refills the picker with the folder's generator files, keeping the choice
+// when that file is still there, else ffhq.pt (the first).
+void show_generators(WeightsSection* section) {
+  GtkComboBox* picker = GTK_COMBO_BOX(section->generator_picker);
+  GtkTreeModel* model = gtk_combo_box_get_model(picker);
+  g_signal_handlers_block_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
+  for (int n = gtk_tree_model_iter_n_children(model, nullptr); n > 0; --n) gtk_combo_box_remove_text(picker, n - 1);
+  std::vector<std::string> names = generator_files_in(*section->folder);
+  if (names.empty()) names.push_back("ffhq.pt");  // shown as the default even before it is downloaded
+  int active = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    gtk_combo_box_append_text(picker, names[i].c_str());
+    if (names[i] == *section->generator) active = static_cast<int>(i);
+  }
+  g_signal_handlers_unblock_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
+  gtk_combo_box_set_active(picker, active);
+}
+
 void on_folder_chosen(GtkFileChooser* chooser, WeightsSection* section) {
   gchar* folder = gtk_file_chooser_get_filename(chooser);
   if (folder) *section->folder = folder;
   g_free(folder);
   show_weight_files(section);
+  show_generators(section);
+}
+
+// What the dialog shows when the download ends: the files it got, or the
+// first failure (each failure is one line).
+std::string download_outcome(const DownloadRun& run) {
+  if (!run.error.empty()) return run.error;
+  if (!run.summary.failures.empty()) return run.summary.failures.front();
+  if (run.summary.downloaded.empty()) return _("Every file is already there.");
+  std::string names;
+  for (const std::string& name : run.summary.downloaded) names += (names.empty() ? "" : ", ") + name;
+  return std::string(_("Downloaded and checked:")) + " " + names;
+}
+
+// While the download runs the dialog stays responsive: the engine works in
+// a thread, and this timer shows its progress in GIMP's progress bar.
+gboolean show_download_progress(gpointer data) {
+  auto* section = static_cast<WeightsSection*>(data);
+  const DownloadRun::Snapshot now = section->download->snapshot();
+  GimpProgressBar* bar = GIMP_PROGRESS_BAR(section->progress_bar);
+  gtk_progress_bar_set_text(GTK_PROGRESS_BAR(bar), now.file.c_str());
+  if (now.fraction < 0)
+    gtk_progress_bar_pulse(GTK_PROGRESS_BAR(bar));
+  else
+    gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(bar), now.fraction);
+  return G_SOURCE_CONTINUE;
+}
+
+void set_dialog_busy(WeightsSection* section, bool busy) {
+  gtk_dialog_set_response_sensitive(GTK_DIALOG(section->dialog), GTK_RESPONSE_OK, !busy);
+  gtk_dialog_set_response_sensitive(GTK_DIALOG(section->dialog), GTK_RESPONSE_CANCEL, !busy);
+  gtk_widget_set_sensitive(section->chooser, !busy);
+  gtk_button_set_label(GTK_BUTTON(section->download_button),
+                       busy ? _("Cancel _download") : _("_Download missing files"));
+  gtk_widget_set_visible(section->progress_bar, busy);
+}
+
+// The button starts the download, or cancels the one running.
+void on_download_clicked(GtkButton*, WeightsSection* section) {
+  DownloadRun& run = *section->download;
+  if (run.running()) {
+    run.cancel();
+    return;
+  }
+  gtk_label_set_text(GTK_LABEL(section->download_status), "");
+  set_dialog_busy(section, true);
+  run.start(*section->folder);
+  const guint timer = g_timeout_add(100, show_download_progress, section);
+  while (!run.finished()) gtk_main_iteration();  // the timer wakes this at least every 100 ms
+  g_source_remove(timer);
+  run.join();
+  set_dialog_busy(section, false);
+  gtk_label_set_text(GTK_LABEL(section->download_status), download_outcome(run).c_str());
+  show_weight_files(section);
+  show_generators(section);
+}
+
+// Closing the window mid-download would leave the thread writing: refuse
+// until it is cancelled or done.
+gboolean refuse_close_while_downloading(GtkWidget*, GdkEvent*, WeightsSection* section) {
+  return section->download->running();
 }
 
 GtkWidget* weights_box(WeightsSection& section) {
@@ -73,9 +168,30 @@ GtkWidget* weights_box(WeightsSection& section) {
     gtk_box_pack_start(GTK_BOX(box), line, FALSE, FALSE, 0);
     section.lines.push_back(line);
   }
+  section.download_button = gtk_button_new_with_mnemonic(_("_Download missing files"));
+  gimp_help_set_help_data(section.download_button,
+                          _("Fetch the missing files from their publishers into this folder, checking each"), nullptr);
+  gtk_box_pack_start(GTK_BOX(box), section.download_button, FALSE, FALSE, 0);
+  section.progress_bar = gimp_progress_bar_new();
+  gtk_widget_set_no_show_all(section.progress_bar, TRUE);
+  gtk_box_pack_start(GTK_BOX(box), section.progress_bar, FALSE, FALSE, 0);
+  section.download_status = gtk_label_new("");
+  gtk_label_set_line_wrap(GTK_LABEL(section.download_status), TRUE);
+  gtk_misc_set_alignment(GTK_MISC(section.download_status), 0.0, 0.5);
+  gtk_box_pack_start(GTK_BOX(box), section.download_status, FALSE, FALSE, 0);
   show_weight_files(&section);
   g_signal_connect(section.chooser, "selection-changed", G_CALLBACK(on_folder_chosen), &section);
+  g_signal_connect(section.download_button, "clicked", G_CALLBACK(on_download_clicked), &section);
   return box;
+}
+
+GtkWidget* generator_picker(WeightsSection& section) {
+  section.generator_picker = gtk_combo_box_new_text();
+  gimp_help_set_help_data(section.generator_picker,
+                          _("The StyleGAN2 generator in the weights folder: ffhq.pt for photos of people"), nullptr);
+  show_generators(&section);
+  g_signal_connect(section.generator_picker, "changed", G_CALLBACK(on_generator_chosen), &section);
+  return section.generator_picker;
 }
 
 void add_row(GtkWidget* table, int row, const char* label, GtkWidget* widget) {
@@ -84,18 +200,21 @@ void add_row(GtkWidget* table, int row, const char* label, GtkWidget* widget) {
 
 }  // namespace
 
-bool run_transfer_dialog(TransferValues& values, std::string& weights) {
+bool run_transfer_dialog(TransferValues& values, std::string& weights, std::string& generator) {
   gimp_ui_init(kPluginBinary, FALSE);
   GtkWidget* dialog = gimp_dialog_new(_("Barbershop Hair Transfer"), kPluginBinary, nullptr, GtkDialogFlags(0),
                                       gimp_standard_help_func, kTransferProcedure, _("_Cancel"), GTK_RESPONSE_CANCEL,
                                       _("_OK"), GTK_RESPONSE_OK, nullptr);
-  GtkWidget* table = gtk_table_new(12, 2, FALSE);
+  GtkWidget* table = gtk_table_new(13, 2, FALSE);
   gtk_table_set_row_spacings(GTK_TABLE(table), 6);
   gtk_table_set_col_spacings(GTK_TABLE(table), 6);
   gtk_container_set_border_width(GTK_CONTAINER(table), 12);
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), table, TRUE, TRUE, 0);
 
-  WeightsSection weights_section{&weights, nullptr, {}};
+  DownloadRun download;
+  WeightsSection weights_section{&weights, &generator, dialog, nullptr, {}, nullptr, nullptr, nullptr, nullptr,
+                                 &download};
+  g_signal_connect(dialog, "delete-event", G_CALLBACK(refuse_close_while_downloading), &weights_section);
   int row = 0;
   add_row(table, row++, _("_Face (identity):"), layer_picker(values.identity, false));
   add_row(table, row++, _("Hair _shape (structure):"), layer_picker(values.structure, false));
@@ -112,6 +231,7 @@ bool run_transfer_dialog(TransferValues& values, std::string& weights) {
           number(values.seed, 0, G_MAXINT,
                  _("0: the generator's stored noise (repeatable); other values: random noise from this seed")));
   add_row(table, row++, _("_Weights folder:"), weights_box(weights_section));
+  add_row(table, row++, _("_Generator:"), generator_picker(weights_section));
 
   gtk_widget_show_all(dialog);
   const bool ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;

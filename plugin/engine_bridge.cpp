@@ -12,6 +12,8 @@
 #include "engine/pipeline/barbershop.h"
 #include "engine/pipeline/hair_mask.h"
 #include "engine/pipeline/models.h"
+#include "engine/weights/catalogue.h"
+#include "engine/weights/download.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -53,7 +55,8 @@ CheckedJob checked(const TransferJob& job) {
   check_photo(image_of(job.structure), "structure");
   check_photo(image_of(job.appearance), "appearance");
   TransferSettings settings = settings_of(job);
-  return {std::move(settings), find_weight_files(job.weights_dir)};
+  const std::string generator = job.generator.empty() ? "" : job.weights_dir + "/" + job.generator;
+  return {std::move(settings), find_weight_files(job.weights_dir, generator)};
 }
 
 PhotoOptions photo_options_of(const TransferJob& job) {
@@ -102,6 +105,24 @@ std::vector<WeightFileStatus> weight_files_in(const std::string& dir) {
   for (const std::string& name : official_weight_names())
     status.push_back({name, std::filesystem::is_regular_file(std::filesystem::path(dir) / name)});
   return status;
+}
+
+std::vector<std::string> generator_files_in(const std::string& dir) { return weights::generator_files_in(dir); }
+
+DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
+                                         const DownloadStep& progress) {
+  weights::DownloadRequest request;
+  request.dir = dir;
+  request.url_base = url_base.empty() ? weights::default_url_base() : url_base;
+  const auto results = weights::download_weights(request, [&](const std::string& name, uint64_t done, uint64_t total) {
+    return progress(name, total ? static_cast<double>(done) / total : -1.0);
+  });
+  DownloadSummary summary;
+  for (const auto& result : results) {
+    if (result.outcome == weights::FileResult::Outcome::Downloaded) summary.downloaded.push_back(result.name);
+    if (result.outcome == weights::FileResult::Outcome::Failed) summary.failures.push_back(result.message);
+  }
+  return summary;
 }
 
 }  // namespace barbershop::plugin

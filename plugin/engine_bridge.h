@@ -40,6 +40,8 @@ struct TransferJob {
   // any other value: random noise drawn from this seed.
   int seed = 0;
   std::string weights_dir;
+  // A generator file in weights_dir (metfaces.pt, ...); empty: ffhq.pt.
+  std::string generator;
 };
 
 // Called for every optimisation step: the engine's stage name and how far
@@ -66,5 +68,26 @@ struct WeightFileStatus {
   bool found = false;
 };
 std::vector<WeightFileStatus> weight_files_in(const std::string& dir);
+
+// The generator files in `dir` for the dialog's picker: ffhq.pt first when
+// there, then the project's other generators, then any other *.pt.
+std::vector<std::string> generator_files_in(const std::string& dir);
+
+// Which file is downloading and how far it is, in [0, 1] (-1 while its size
+// is unknown); returning false cancels.
+using DownloadStep = std::function<bool(const std::string& file, double fraction)>;
+
+struct DownloadSummary {
+  std::vector<std::string> downloaded;  // file names
+  std::vector<std::string> failures;    // one line each: the file, what went wrong
+};
+
+// Fetches the weight files a transfer needs that `dir` lacks (or holds
+// damaged), checked and recorded as `barbershop weights download` does,
+// from `url_base`/<file> when given, else $BARBERSHOP_WEIGHTS_URL_BASE, else
+// the official addresses. Throws barbershop::Error when there is no network
+// or when cancelled (a partial file stays and is resumed next time).
+DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
+                                         const DownloadStep& progress);
 
 }  // namespace barbershop::plugin

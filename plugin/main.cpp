@@ -55,6 +55,13 @@ const GimpParamDef kTransferArgs[] = {
 };
 const GimpParamDef kHairMaskArgs[] = {kRunMode, kImage, parameter(GIMP_PDB_DRAWABLE, "drawable", "A face layer")};
 const GimpParamDef kLayerReturn[] = {parameter(GIMP_PDB_LAYER, "layer", "The new layer")};
+const GimpParamDef kDownloadArgs[] = {
+    kRunMode,
+    parameter(GIMP_PDB_STRING, "weights-folder", "Where the files go; \"\": the plug-in's weights folder"),
+    parameter(GIMP_PDB_STRING, "url-base",
+              "Fetch <url-base>/<file> (a mirror); \"\": $BARBERSHOP_WEIGHTS_URL_BASE, else the official addresses"),
+};
+enum DownloadParameter { kWeightsFolder = 1, kUrlBase, kDownloadParameterCount };
 
 void register_procedure(const char* name, const char* blurb, const char* help, const char* menu_label,
                         const GimpParamDef* args, int n_args) {
@@ -83,6 +90,14 @@ void query() {
                      "The face parser's hair region of the layer, white on black, as a new layer to paint and "
                      "feed back as a hair mask of plug-in-barbershop.",
                      N_("Hair _Mask..."), kHairMaskArgs, G_N_ELEMENTS(kHairMaskArgs));
+  // No menu entry: the transfer dialog's "Download missing files" button runs
+  // the same code; scripts and tests call this.
+  gimp_install_procedure(kDownloadProcedure, "Download the missing Barbershop weights files",
+                         "Fetches the weights files a transfer needs (ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth) "
+                         "that the folder lacks or holds damaged, checks each by loading it and records it in "
+                         "manifest.json, as `barbershop weights download` does.",
+                         "Barbershop for GIMP developers", "Barbershop for GIMP developers", "2026", nullptr, "",
+                         GIMP_PLUGIN, G_N_ELEMENTS(kDownloadArgs), 0, kDownloadArgs, nullptr);
 }
 
 std::string transfer_layer_name(const TransferValues& values) {
@@ -146,6 +161,7 @@ void suggest_reference_layers(gint32 image, TransferValues& values) {
 gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, int n_params, const GimpParam* param) {
   TransferValues values = last_transfer_values(kTransferProcedure);
   std::string weights = weights_folder(mode != GIMP_RUN_NONINTERACTIVE);
+  std::string generator;  // ffhq.pt unless chosen in the dialog
   if (mode == GIMP_RUN_NONINTERACTIVE) {
     if (n_params != kTransferParameterCount) throw Error(_("plug-in-barbershop takes 13 parameters"));
     values = values_from_parameters(param);
@@ -153,11 +169,12 @@ gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, i
   values.identity = drawable;
   if (mode == GIMP_RUN_INTERACTIVE) {
     suggest_reference_layers(image, values);
-    if (!run_transfer_dialog(values, weights)) return -1;
+    if (!run_transfer_dialog(values, weights, generator)) return -1;
     remember_weights_folder(weights);
   }
   if (!gimp_item_is_layer(values.identity)) throw Error(_("The face (identity) must be a layer."));
   TransferJob job = job_from(values, weights);
+  job.generator = generator;
   job.identity_face_area = selection_in(image, values.identity);
 
   ProgressBar progress_bar(_("Barbershop: loading the networks"));
@@ -174,6 +191,22 @@ gint32 run_hair_mask_procedure(GimpRunMode mode, gint32 image, gint32 drawable) 
   gimp_progress_init(_("Barbershop: finding the hair"));
   const Pixels mask = run_hair_mask(face, weights_folder(mode != GIMP_RUN_NONINTERACTIVE));
   return insert_layer_above(image, drawable, mask, std::string(_("Hair mask")) + ": " + drawable_name(drawable));
+}
+
+// The dialog's download, with GIMP's progress bar; cancelling it there ends
+// the plug-in, and the partial file is resumed next time.
+void run_download_procedure(GimpRunMode mode, int n_params, const GimpParam* param) {
+  if (n_params != kDownloadParameterCount) throw Error(_("plug-in-barbershop-download-weights takes 3 parameters"));
+  const char* folder = param[kWeightsFolder].data.d_string;
+  const char* url_base = param[kUrlBase].data.d_string;
+  const std::string dir = folder && *folder ? folder : weights_folder(mode != GIMP_RUN_NONINTERACTIVE);
+  ProgressBar progress_bar(_("Barbershop: downloading the weights"));
+  const DownloadSummary summary =
+      download_missing_weights(dir, url_base ? url_base : "", [&](const std::string& file, double fraction) {
+        progress_bar(file, fraction < 0 ? 0.0 : fraction);
+        return true;
+      });
+  if (!summary.failures.empty()) throw Error(summary.failures.front());
 }
 
 // The first line of an exception's text: LibTorch appends stack traces.
@@ -194,6 +227,11 @@ void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_retur
   const auto mode = static_cast<GimpRunMode>(param[0].data.d_int32);
   static std::string message;
   try {
+    if (g_strcmp0(name, kDownloadProcedure) == 0) {
+      *n_return_vals = 1;
+      run_download_procedure(mode, n_params, param);
+      return;
+    }
     const bool transfer = g_strcmp0(name, kTransferProcedure) == 0;
     if (n_params < 3) throw Error(_("Missing run-mode, image or drawable."));
     const gint32 image = param[1].data.d_image, drawable = param[2].data.d_drawable;

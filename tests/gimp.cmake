@@ -14,6 +14,10 @@ if(TARGET barbershop-gimp)
     add_test(NAME gimp_headless
              COMMAND bash ${_gimp_tests}/headless.sh $<TARGET_FILE:barbershop> ${_gimp_inputs})
     set_tests_properties(gimp_headless PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1800)
+    # The dialog's Download button, through the procedure it runs (issue 18).
+    add_test(NAME gimp_download
+             COMMAND bash ${_gimp_tests}/download.sh $<TARGET_FILE_DIR:barbershop-gimp> ${BARBERSHOP_FIXTURE_DIR}/weights)
+    set_tests_properties(gimp_download PROPERTIES FIXTURES_REQUIRED weights TIMEOUT 900)
     add_test(NAME gimp_layer_types COMMAND bash ${_gimp_tests}/layer_types.sh ${_gimp_inputs})
     set_tests_properties(gimp_layer_types PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 900)
     # An ordinary photo (issue 6): needs face detection (dlib) in this build.
@@ -29,6 +33,11 @@ if(TARGET barbershop-gimp)
     add_test(NAME gimp_undo COMMAND bash ${_gimp_tests}/undo.sh ${_gimp_inputs})
     set_tests_properties(gimp_undo PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200
                          DEPENDS gimp_headless)
+    # The dialog's "Download missing files" button pressed for real (issue 18).
+    add_test(NAME gimp_download_button
+             COMMAND bash ${_gimp_tests}/download_button.sh $<TARGET_FILE_DIR:barbershop-gimp>
+                     ${BARBERSHOP_FIXTURE_DIR}/weights)
+    set_tests_properties(gimp_download_button PROPERTIES FIXTURES_REQUIRED weights TIMEOUT 600)
   else()
     message(STATUS "gimp-2.10, Xvfb or xdotool not found: the GIMP undo test is off")
   endif()

@@ -1,14 +1,15 @@
 # Hardening (issue 8): `barbershop doctor`, and the libFuzzer targets of the
 # readers that take users' files (docs/bad-input.md lists every bad-input case
 # and its test).
-# The versions doctor must report, from LibTorch's own CMake package files.
+# The versions doctor must report, from LibTorch's own CMake package files;
+# the weights fixture's random-weight files, which load.
 set(_cuda_version "")
 if(TARGET torch_cuda)
   set(_cuda_version "${CUDA_VERSION}")
 endif()
 add_test(NAME cli_doctor COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_doctor.sh $<TARGET_FILE:barbershop>
-                                 "${Torch_VERSION}" "${_cuda_version}")
-set_tests_properties(cli_doctor PROPERTIES TIMEOUT 300)
+                                 ${BARBERSHOP_FIXTURE_DIR}/weights "${Torch_VERSION}" "${_cuda_version}")
+set_tests_properties(cli_doctor PROPERTIES FIXTURES_REQUIRED weights TIMEOUT 300)
 # Regressions of the fuzzers' findings and the engine-level bad-input rows.
 barbershop_gtest(test_bad_input SOURCES test_bad_input.cpp LIBS bb_pipeline)
 # Whole transfers with bad masks, a shared cache, a full disk, cancelling in

@@ -3,9 +3,11 @@
 # of each weights file, find's byte count of a cache folder filled here,
 # getconf's processor count, the LibTorch and CUDA versions CMake found in
 # LibTorch's own package files, nvidia-smi's device list.
-# usage: test_doctor.sh BARBERSHOP TORCH_VERSION CUDA_VERSION   (CUDA_VERSION "" for a CPU LibTorch)
+# Random bytes under the official names are damaged (they do not load);
+# VALID_WEIGHTS holds random-weight files in the official formats, which load.
+# usage: test_doctor.sh BARBERSHOP VALID_WEIGHTS TORCH_VERSION CUDA_VERSION   (CUDA_VERSION "" for a CPU LibTorch)
 set -u
-cli=$1 torch_version=$2 cuda_version=$3
+cli=$1 valid=$2 torch_version=$3 cuda_version=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0 passed=0
@@ -15,7 +17,7 @@ check() {  # check DESCRIPTION COMMAND...
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 random_file() { head -c "$2" /dev/urandom >"$1"; }
 
-# Three of the four files (doctor only hashes them; the contents are random).
+# Three of the four files, random bytes: damaged, each with its digest.
 weights=$work/weights
 mkdir -p "$weights"
 random_file "$weights/ffhq.pt" 300000
@@ -24,8 +26,8 @@ random_file "$weights/vgg16-397923af.pth" 5000
 "$cli" doctor --weights "$weights" --cache "$work/no-cache-yet" >"$work/partial.txt" 2>&1
 check "exit 1 when a file is missing" test $? -eq 1
 for name in ffhq.pt seg.pth vgg16-397923af.pth; do
-  check "$name: found with sha256sum's digest and its size" \
-    grep -qxF "  found    $weights/$name  $(stat -c %s "$weights/$name") bytes  sha256 $(sha "$weights/$name")" "$work/partial.txt"
+  check "$name: damaged, with sha256sum's digest and its size" \
+    grep -qxF "  damaged  $weights/$name  $(stat -c %s "$weights/$name") bytes  sha256 $(sha "$weights/$name")" "$work/partial.txt"
 done
 check "vgg.pth listed as missing" grep -qxF "  missing  $weights/vgg.pth" "$work/partial.txt"
 check "where to get vgg.pth is said" grep -q "vgg.pth (7289 bytes, from the LPIPS project" "$work/partial.txt"
@@ -39,14 +41,17 @@ if [ "$vgg_prefix" != 397923af ]; then
     grep -q "^warning: vgg16-397923af.pth: sha256 starts with $vgg_prefix, not 397923af" "$work/partial.txt"
 fi
 
-# A generator named with its own digest prefix, as torch.hub names files, matches.
-random_file "$work/gen.tmp" 2000
-prefix=$(sha "$work/gen.tmp" | cut -c1-8)
-mv "$work/gen.tmp" "$work/stylegan2-$prefix.pt"
-random_file "$weights/vgg.pth" 7289
+check "no manifest: each file not recorded" test "$(grep -c "^    manifest: not recorded" "$work/partial.txt")" -eq 3
+
+# Files that load, and a generator named with its own digest prefix, as
+# torch.hub names files, which matches.
+cp "$valid"/* "$weights/"
+prefix=$(sha "$valid/ffhq.pt" | cut -c1-8)
+cp "$valid/ffhq.pt" "$work/stylegan2-$prefix.pt"
+generator_size=$(stat -c %s "$work/stylegan2-$prefix.pt")
 "$cli" doctor --weights "$weights" --generator "$work/stylegan2-$prefix.pt" --cache "$work/cache" >"$work/full.txt" 2>&1
 check "exit 0 with every file there" test $? -eq 0
-check "--generator replaces ffhq.pt" grep -qF "  found    $work/stylegan2-$prefix.pt  2000 bytes  sha256 $prefix" "$work/full.txt"
+check "--generator replaces ffhq.pt" grep -qF "  found    $work/stylegan2-$prefix.pt  $generator_size bytes  sha256 $prefix" "$work/full.txt"
 check "ffhq.pt not listed with --generator" test "$(grep -c "ffhq.pt" "$work/full.txt")" -eq 0
 check "digest prefix in the name recognised" grep -qxF "  stylegan2-$prefix.pt: sha256 matches the $prefix in its name" "$work/full.txt"
 check "no missing file reported" test "$(grep -c missing "$work/full.txt")" -eq 0

@@ -15,6 +15,9 @@
 #include "engine/error.h"
 #include "engine/io/sha256.h"
 #include "engine/pipeline/models.h"
+#include "engine/weights/catalogue.h"
+#include "engine/weights/check.h"
+#include "engine/weights/manifest.h"
 
 namespace barbershop::cli {
 namespace {
@@ -25,11 +28,12 @@ constexpr int kExitSomethingMissing = 1;
 
 const char kUsage[] = R"(usage: barbershop doctor [--weights DIR] [--generator G] [--cache DIR]
 
-Lists what `barbershop transfer` would run with: each weights file, found or
-missing, with its size and sha256; the device; the LibTorch and CUDA
-versions; the thread count; the size of the cache folder. Reads files only,
-changes nothing. Exit code 0 when every weights file is there, 1 when one
-is missing.
+Lists what `barbershop transfer` would run with: each weights file, found,
+missing or damaged (it does not load as the engine loads it), with its size,
+sha256 and whether that matches DIR/manifest.json (written by `barbershop
+weights download`); the device; the LibTorch and CUDA versions; the thread
+count; the size of the cache folder. Reads files only, changes nothing.
+Exit code 0 when every weights file is there and loads, 1 otherwise.
 
   --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
                   (default: $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights)
@@ -72,8 +76,22 @@ void check_name_against_hash(const std::string& path, const std::string& sha256)
             << "the same name), so results will differ from the published ones\n";
 }
 
-// One row per file; returns whether it is there.
-bool report_weight_file(const std::string& path) {
+// The manifest's word on a file, or why there is none.
+void report_against_manifest(const std::string& path, const std::string& sha256, uintmax_t size,
+                             const weights::Manifest& manifest) {
+  const auto record = manifest.find(fs::path(path).filename().string());
+  if (record == manifest.end()) {
+    std::cout << "    manifest: not recorded (not downloaded by `barbershop weights download`)\n";
+  } else if (record->second.sha256 == sha256 && record->second.size == size) {
+    std::cout << "    manifest: matches\n";
+  } else {
+    std::cout << "    manifest: DIFFERS (recorded " << record->second.size << " bytes, sha256 "
+              << record->second.sha256 << "): the file changed since it was downloaded\n";
+  }
+}
+
+// One row per file (found, damaged or missing); returns whether it is usable.
+bool report_weight_file(const std::string& path, weights::Role role, const weights::Manifest& manifest) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) {
     std::cout << "  missing  " << path << "\n";
@@ -86,21 +104,52 @@ bool report_weight_file(const std::string& path) {
     std::cout << "  unreadable  " << unreadable.what() << "\n";
     return false;
   }
-  std::cout << "  found    " << path << "  " << fs::file_size(path) << " bytes  sha256 " << sha256 << "\n";
+  std::string damage;
+  try {
+    weights::check_weights_file(path, role);
+  } catch (const std::exception& unusable) {
+    const std::string text = unusable.what();
+    damage = text.substr(0, text.find('\n'));  // LibTorch's errors append a stack trace
+  }
+  const uintmax_t size = fs::file_size(path);
+  std::cout << (damage.empty() ? "  found    " : "  damaged  ") << path << "  " << size << " bytes  sha256 " << sha256
+            << "\n";
+  if (!damage.empty()) std::cout << "    why: " << damage << "\n";
+  report_against_manifest(path, sha256, size, manifest);
   check_name_against_hash(path, sha256);
-  return true;
+  return damage.empty();
+}
+
+weights::Manifest manifest_or_empty(const std::string& dir) {
+  try {
+    return weights::read_manifest(dir);
+  } catch (const Error& unreadable) {
+    std::cout << "  warning: " << unreadable.what() << "\n";
+    return {};
+  }
 }
 
 bool report_weights(const std::string& dir, const std::string& generator) {
   std::cout << "weights: " << dir << "\n";
-  bool all_found = true;
-  for (const std::string& path : weight_paths(dir, generator)) all_found = report_weight_file(path) && all_found;
-  if (all_found) return true;
+  const weights::Manifest manifest = manifest_or_empty(dir);
+  const weights::Role roles[] = {weights::Role::Generator, weights::Role::Parser, weights::Role::Vgg16,
+                                 weights::Role::Lpips};
+  const std::vector<std::string> paths = weight_paths(dir, generator);
+  bool all_usable = true;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    // The manifest speaks for the files of its own folder only (not for a
+    // --generator elsewhere that shares a name with one of them).
+    const fs::path path(paths[i]);
+    const bool in_dir = path.lexically_normal() == (fs::path(dir) / path.filename()).lexically_normal();
+    all_usable = report_weight_file(paths[i], roles[i], in_dir ? manifest : weights::Manifest{}) && all_usable;
+  }
+  if (all_usable) return true;
   try {
     find_weight_files(dir, generator);  // its message says where users get each missing file
   } catch (const Error& missing) {
     std::cout << "  " << missing.what() << "\n";
   }
+  std::cout << "  `barbershop weights download --weights " << dir << "` fetches missing or damaged files\n";
   return false;
 }
 

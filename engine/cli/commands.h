@@ -10,5 +10,6 @@ extern const Command loss_command;
 extern const Command transfer_command;
 extern const Command align_command;
 extern const Command doctor_command;
+extern const Command weights_command;
 
 }  // namespace barbershop::cli

@@ -202,3 +202,15 @@
     (gimp-display-new img)
     (gimp-displays-flush)
     img))
+
+; The procedure the dialog's "Download missing files" button runs: into DIR
+; from the mirror BASE, twice (the second time everything is there), then
+; from BAD-BASE with DIR2 (fails, a message). Reports each outcome.
+(define (bb-download-weights dir base dir2 bad-base)
+  (let ((first (bb-try (lambda () (plug-in-barbershop-download-weights RUN-NONINTERACTIVE dir base)))))
+    (bb-say "download first " (if (bb-failed? first) (cadr first) "ok")))
+  (let ((again (bb-try (lambda () (plug-in-barbershop-download-weights RUN-NONINTERACTIVE dir base)))))
+    (bb-say "download again " (if (bb-failed? again) (cadr again) "ok")))
+  (let ((bad (bb-try (lambda () (plug-in-barbershop-download-weights RUN-NONINTERACTIVE dir2 bad-base)))))
+    (bb-say "download bad " (if (bb-failed? bad) (cadr bad) "ok")))
+  (bb-say "download done"))

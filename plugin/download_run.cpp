@@ -1,0 +1,44 @@
+#include "plugin/download_run.h"
+
+#include <exception>
+
+namespace barbershop::plugin {
+
+DownloadRun::~DownloadRun() {
+  cancel();
+  join();
+}
+
+void DownloadRun::start(const std::string& folder) {
+  join();
+  summary = {};
+  error.clear();
+  finished_ = false;
+  cancel_requested_ = false;
+  thread_ = std::thread([this, folder] {
+    try {
+      summary = download_missing_weights(
+          folder, "", [this](const std::string& file, double fraction) { return on_progress(file, fraction); });
+    } catch (const std::exception& failed) {
+      error = failed.what();
+    }
+    finished_ = true;
+  });
+}
+
+void DownloadRun::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+DownloadRun::Snapshot DownloadRun::snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return now_;
+}
+
+bool DownloadRun::on_progress(const std::string& file, double fraction) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  now_ = {file, fraction};
+  return !cancel_requested_;
+}
+
+}  // namespace barbershop::plugin

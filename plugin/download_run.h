@@ -1,0 +1,45 @@
+#pragma once
+// The dialog's download, run in a thread of its own so that the dialog keeps
+// drawing and its button can cancel: the thread calls the engine (through
+// engine_bridge), the dialog polls snapshot(). No GIMP or GTK here.
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "plugin/engine_bridge.h"
+
+namespace barbershop::plugin {
+
+class DownloadRun {
+ public:
+  struct Snapshot {
+    std::string file;
+    double fraction = 0.0;  // -1 while the file's size is unknown
+  };
+
+  ~DownloadRun();
+  // Starts download_missing_weights(folder) with the environment's address.
+  void start(const std::string& folder);
+  void cancel() { cancel_requested_ = true; }
+  bool running() const { return thread_.joinable() && !finished_; }
+  bool finished() const { return finished_; }
+  void join();
+  Snapshot snapshot() const;
+
+  // Valid after join(): what came back, or the one-line error (no network,
+  // cancelled).
+  DownloadSummary summary;
+  std::string error;
+
+ private:
+  bool on_progress(const std::string& file, double fraction);
+
+  std::thread thread_;
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> cancel_requested_{false};
+  mutable std::mutex mutex_;
+  Snapshot now_;
+};
+
+}  // namespace barbershop::plugin
