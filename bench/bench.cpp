@@ -10,9 +10,13 @@
 #include <c10/cuda/CUDAFunctions.h>
 #endif
 
+#include <torch/version.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -30,9 +34,10 @@ namespace {
 const char kUsage[] = R"(usage: barbershop-bench --weights DIR [--preset paper|fast] [--steps w=..,fs=..,...]
                        [--device auto|cpu|cuda] [--json OUT.json]
 Runs the same transfer (three distinct inputs rendered by the generator from
-random latents, no cache) once per variant -- the float32 eager baseline with
-one image embedded at a time, then each speed measure (embeddings as one
-batch; on CUDA also TensorFloat-32) -- and prints per-stage
+random latents) once per variant -- the float32 eager baseline with one
+image embedded at a time and nothing cached, then each speed measure
+(embeddings as one batch; the same with all three embeddings found in the
+cache; on CUDA also TensorFloat-32) -- and prints per-stage
 wall time, steps/s, the speed-up over the baseline, how far the final image
 moved from the baseline's, and peak memory.
 $BARBERSHOP_STEPS overrides the step counts, as everywhere.
@@ -135,8 +140,14 @@ struct Variant {
   std::string name;
   int embedding_batch;
   bool tf32 = false;  // TensorFloat-32 matmuls and convolutions: CUDA only, so not run on the CPU
+  // The embedding cache: "fill" starts it empty and stores the embeddings
+  // (nothing cached yet), "use" finds all three there (the `cached` run).
+  enum class Cache { None, Fill, Use } cache = Cache::None;
 };
-const std::vector<Variant> kVariants = {{"baseline", 1}, {"batched embeddings", 3}, {"batched + TF32", 3, true}};
+const std::vector<Variant> kVariants = {{"baseline", 1},
+                                        {"batched embeddings", 3, false, Variant::Cache::Fill},
+                                        {"cached embeddings", 3, false, Variant::Cache::Use},
+                                        {"batched + TF32", 3, true}};
 
 // TF32 is a switch of the whole process; every variant sets it.
 void use_tf32(bool on) {
@@ -146,14 +157,17 @@ void use_tf32(bool on) {
 
 struct Run {
   std::string name;
+  bool cached = false;  // the embeddings came from the cache
   std::vector<std::pair<std::string, StageTime>> stages;
   double seconds = 0;
   std::optional<CudaPeak> cuda;
   at::Tensor image;
 };
 
-Run run_variant(const Variant& variant, const Models& models, const TransferImages& images, TransferSettings settings) {
+Run run_variant(const Variant& variant, const Models& models, const TransferImages& images, TransferSettings settings,
+                const std::string& cache_dir) {
   settings.embedding_batch = variant.embedding_batch;
+  if (variant.cache != Variant::Cache::None) settings.cache_dir = cache_dir;
   use_tf32(variant.tf32);
   StageClock clock(models.device);
   const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
@@ -161,7 +175,8 @@ Run run_variant(const Variant& variant, const Models& models, const TransferImag
   const auto start = Clock::now();
   const TransferResult result = transfer(models, images, settings, progress);
   clock.close_stage();
-  return {variant.name, clock.stages(), seconds_since(start), cuda_peak(models.device), result.image};
+  return {variant.name, variant.cache == Variant::Cache::Use, clock.stages(), seconds_since(start),
+          cuda_peak(models.device), result.image};
 }
 
 double seconds_of(const Run& run, const std::string& stage) {
@@ -176,24 +191,38 @@ double levels_apart(const Run& run, const Run& baseline) {
 }
 
 std::string json_number(double value) { return std::to_string(value); }
+std::string json_string(const std::string& text) { return "\"" + text + "\""; }
 
-std::string run_json(const Run& run, const Run& baseline) {
-  std::string json = "{\"name\": \"" + run.name + "\", \"stages\": [";
-  bool first = true;
+// What every run of one benchmark shares: the machine and the preset.
+struct Setting {
+  std::string gpu;     // the CUDA device's name, or "cpu"
+  std::string torch;   // LibTorch's version
+  std::string cuda;    // the CUDA version LibTorch was built with, or ""
+  std::string preset;  // "paper", "fast" or "custom" (steps changed)
+  int64_t size = 0;    // the generator's resolution
+};
+
+// One run as bench/results/*.json holds it (README, "Performance"): the keys
+// gpu, torch, cuda, preset, cached, variant, steps and stage_s (per stage),
+// total_s, peak_allocated_mb, peak_reserved_mb, and against the baseline run
+// of the same process speedup and max_difference_levels.
+std::string run_json(const Run& run, const Run& baseline, const Setting& setting) {
+  std::string steps, seconds;
   for (const auto& [name, time] : run.stages) {
-    json += std::string(first ? "" : ", ") + "{\"name\": \"" + name + "\", \"steps\": " + std::to_string(time.steps) +
-            ", \"seconds\": " + json_number(time.seconds) + "}";
-    first = false;
+    const std::string sep = steps.empty() ? "" : ", ";
+    steps += sep + json_string(name) + ": " + std::to_string(time.steps);
+    seconds += sep + json_string(name) + ": " + json_number(time.seconds);
   }
-  json += "], \"total_seconds\": " + json_number(run.seconds) +
-          ", \"speedup\": " + json_number(baseline.seconds / run.seconds) +
-          ", \"max_difference_levels\": " + json_number(levels_apart(run, baseline));
-  if (run.cuda)
-    json += ", \"peak_cuda_allocated_mb\": " + json_number(run.cuda->allocated_mb) +
-            ", \"peak_cuda_reserved_mb\": " + json_number(run.cuda->reserved_mb);
-  else
-    json += ", \"peak_cuda_allocated_mb\": null, \"peak_cuda_reserved_mb\": null";
-  return json + "}";
+  const auto peak = [&](double megabytes) { return run.cuda ? json_number(megabytes) : std::string("null"); };
+  return "{\"gpu\": " + json_string(setting.gpu) + ", \"torch\": " + json_string(setting.torch) +
+         ", \"cuda\": " + (setting.cuda.empty() ? std::string("null") : json_string(setting.cuda)) +
+         ", \"preset\": " + json_string(setting.preset) + ", \"size\": " + std::to_string(setting.size) +
+         ", \"cached\": " + (run.cached ? "true" : "false") + ", \"variant\": " + json_string(run.name) +
+         ", \"steps\": {" + steps + "}, \"stage_s\": {" + seconds + "}, \"total_s\": " + json_number(run.seconds) +
+         ", \"peak_allocated_mb\": " + peak(run.cuda ? run.cuda->allocated_mb : 0) +
+         ", \"peak_reserved_mb\": " + peak(run.cuda ? run.cuda->reserved_mb : 0) +
+         ", \"speedup\": " + json_number(baseline.seconds / run.seconds) +
+         ", \"max_difference_levels\": " + json_number(levels_apart(run, baseline)) + "}";
 }
 
 void print_run(const Run& run, const Run& baseline) {
@@ -208,21 +237,24 @@ void print_run(const Run& run, const Run& baseline) {
     std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", run.cuda->allocated_mb, run.cuda->reserved_mb);
 }
 
-void report(const std::string& device, int64_t size, double load_seconds, const std::vector<Run>& runs,
+void report(const Setting& setting, const std::string& device, double load_seconds, const std::vector<Run>& runs,
             const std::string& json_path) {
-  std::printf("device %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(), (long long)size,
-              (long long)size, load_seconds);
+  std::printf("device %s (%s), LibTorch %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(),
+              setting.gpu.c_str(), setting.torch.c_str(), (long long)setting.size, (long long)setting.size,
+              load_seconds);
   const Run& baseline = runs.front();
   for (const Run& run : runs) print_run(run, baseline);
   // getrusage's peak covers the whole process: the largest of the runs.
-  const double peak = peak_resident_megabytes();
-  std::printf("\npeak resident memory %.0f MB (the largest run)\n", peak);
-  std::string json = "{\"device\": \"" + device + "\", \"size\": " + std::to_string(size) +
-                     ", \"load_seconds\": " + json_number(load_seconds) + ", \"runs\": [";
-  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], baseline);
-  json += "], \"peak_resident_mb\": " + json_number(peak) + "}\n";
+  std::printf("\npeak resident memory %.0f MB (the largest run)\n", peak_resident_megabytes());
+  std::string json = "[";
+  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], baseline, setting);
+  json += "]\n";
   std::cout << json;
   if (!json_path.empty()) std::ofstream(json_path) << json;
+}
+
+std::string preset_name(const std::string& preset, const StepCounts& steps) {
+  return steps == preset_steps(parse_preset(preset)) ? preset : "custom";
 }
 
 int run(const cli::Args& args) {
@@ -236,10 +268,17 @@ int run(const cli::Args& args) {
   const double load_seconds = seconds_since(load_start);
   const TransferImages images = rendered_inputs(models);
 
+  const std::string preset = args.get_or("preset", "paper");
+  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, settings.steps), models.size()};
+  if (device.is_cuda()) setting.gpu = cuda_devices().at(device.has_index() ? device.index() : 0).name;
+
+  const std::string cache_dir = (std::filesystem::temp_directory_path() /
+                                 ("barbershop-bench-cache-" + std::to_string(getpid()))).string();
   std::vector<Run> runs;
   for (const Variant& variant : kVariants)
-    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, models, images, settings));
-  report(device.str(), models.size(), load_seconds, runs, args.get_or("json", ""));
+    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, models, images, settings, cache_dir));
+  std::filesystem::remove_all(cache_dir);
+  report(setting, device.str(), load_seconds, runs, args.get_or("json", ""));
   return 0;
 }
 

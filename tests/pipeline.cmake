@@ -14,6 +14,7 @@ if(BARBERSHOP_BUILD_BENCH)
   set_tests_properties(bench_runs PROPERTIES
     FIXTURES_REQUIRED pipeline TIMEOUT 900
     ENVIRONMENT "BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1;BARBERSHOP_PCA_SAMPLES=2000"
-    # The baseline reports the W+ step once per image, the batched run once.
-    PASS_REGULAR_EXPRESSION "\"name\": \"baseline\", \"stages\": \\[\\{\"name\": \"embedding W\\+\", \"steps\": 3,.*\"name\": \"batched embeddings\", \"stages\": \\[\\{\"name\": \"embedding W\\+\", \"steps\": 1,")
+    # The baseline reports the W+ step once per image, the batched run once,
+    # the cached run none (its embeddings come from the cache).
+    PASS_REGULAR_EXPRESSION "\"cached\": false, \"variant\": \"baseline\", \"steps\": \\{\"embedding W\\+\": 3,.*\"cached\": false, \"variant\": \"batched embeddings\", \"steps\": \\{\"embedding W\\+\": 1,.*\"cached\": true, \"variant\": \"cached embeddings\", \"steps\": \\{\"target mask\": 1,")
 endif()
