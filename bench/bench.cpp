@@ -19,7 +19,7 @@
 #include <optional>
 #include <thread>
 
-#include "engine/cli/args.h"
+#include "cli/args.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/pipeline/barbershop.h"

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"

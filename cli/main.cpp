@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 

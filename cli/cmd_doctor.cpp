@@ -11,7 +11,7 @@
 #include <regex>
 #include <vector>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/error.h"
 #include "engine/io/sha256.h"
 #include "engine/pipeline/models.h"

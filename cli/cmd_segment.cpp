@@ -1,7 +1,7 @@
 // `barbershop segment`: runs the face parser on one image.
 #include <torch/torch.h>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
