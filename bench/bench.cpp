@@ -23,10 +23,10 @@
 #include <optional>
 #include <thread>
 
-#include "engine/cli/args.h"
+#include "cli/args.h"
+#include "engine/barbershop.h"
 #include "engine/device.h"
 #include "engine/error.h"
-#include "engine/pipeline/barbershop.h"
 
 namespace barbershop {
 namespace {
@@ -122,17 +122,6 @@ void reset_cuda_peak(c10::Device) {}
 std::optional<CudaPeak> cuda_peak(c10::Device) { return std::nullopt; }
 #endif
 
-TransferImages rendered_inputs(const Models& models) {
-  torch::NoGradGuard no_grad;
-  torch::manual_seed(0);
-  auto render = [&] {
-    const at::Tensor z = at::randn({1, 512}).to(models.device);
-    const at::Tensor w = models.generator->mapping(z).unsqueeze(1).repeat({1, models.n_latent(), 1});
-    return models.generator->synthesize(w).clamp(-1, 1)[0].cpu();
-  };
-  return {render(), render(), render()};
-}
-
 // One way of running the pipeline. The baseline is the plain float32 eager
 // pipeline with one image embedded at a time; every other variant turns on
 // one speed measure, measured in the same process on the same inputs.
@@ -164,19 +153,19 @@ struct Run {
   at::Tensor image;
 };
 
-Run run_variant(const Variant& variant, const Models& models, const TransferImages& images, TransferSettings settings,
-                const std::string& cache_dir) {
-  settings.embedding_batch = variant.embedding_batch;
-  if (variant.cache != Variant::Cache::None) settings.cache_dir = cache_dir;
+Run run_variant(const Variant& variant, Engine& engine, const TransferImages& images, const std::string& cache_dir) {
+  engine.set_embedding_batch(variant.embedding_batch);
+  engine.set_embedding_cache(variant.cache == Variant::Cache::None ? "" : cache_dir);
   use_tf32(variant.tf32);
-  StageClock clock(models.device);
+  const c10::Device device = engine.device();
+  StageClock clock(device);
   const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
-  reset_cuda_peak(models.device);  // the peak of this transfer, with the networks already loaded
+  reset_cuda_peak(device);  // the peak of this transfer, with the networks already loaded
   const auto start = Clock::now();
-  const TransferResult result = transfer(models, images, settings, progress);
+  const TransferResult result = engine.transfer(images, progress);
   clock.close_stage();
-  return {variant.name, variant.cache == Variant::Cache::Use, clock.stages(), seconds_since(start),
-          cuda_peak(models.device), result.image};
+  return {variant.name, variant.cache == Variant::Cache::Use, clock.stages(), seconds_since(start), cuda_peak(device),
+          result.image};
 }
 
 double seconds_of(const Run& run, const std::string& stage) {
@@ -257,26 +246,38 @@ std::string preset_name(const std::string& preset, const StepCounts& steps) {
   return steps == preset_steps(parse_preset(preset)) ? preset : "custom";
 }
 
+// The generator's own faces are aligned crops already, and the cache stays
+// off (but where a variant fills and then uses its own) so every variant embeds.
+TransferOptions options_from(const cli::Args& args) {
+  TransferOptions options;
+  options.preset = parse_preset(args.get_or("preset", "paper"));
+  options.steps = args.get_or("steps", "");
+  options.device = args.get_or("device", "auto");
+  options.weights_dir = args.required("weights");
+  options.use_cache = false;
+  options.align = AlignMode::Off;
+  return options;
+}
+
 int run(const cli::Args& args) {
-  use_all_cpu_cores();
-  const c10::Device device = parse_device(args.get_or("device", "auto"));
-  TransferSettings settings;
-  settings.steps = resolve_steps(parse_preset(args.get_or("preset", "paper")), args.get_or("steps", ""));
-
+  Engine engine(options_from(args));
   const auto load_start = Clock::now();
-  const Models models = load_models(find_weight_files(args.required("weights")), device, "");
+  engine.load();
   const double load_seconds = seconds_since(load_start);
-  const TransferImages images = rendered_inputs(models);
+  const std::vector<at::Tensor> faces = engine.generated_faces(3);
+  const TransferImages images{faces[0], faces[1], faces[2]};
 
+  const c10::Device device = engine.device();
   const std::string preset = args.get_or("preset", "paper");
-  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, settings.steps), models.size()};
+  const StepCounts steps = resolve_steps(parse_preset(preset), args.get_or("steps", ""));
+  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, steps), engine.generator_size()};
   if (device.is_cuda()) setting.gpu = cuda_devices().at(device.has_index() ? device.index() : 0).name;
 
   const std::string cache_dir = (std::filesystem::temp_directory_path() /
                                  ("barbershop-bench-cache-" + std::to_string(getpid()))).string();
   std::vector<Run> runs;
   for (const Variant& variant : kVariants)
-    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, models, images, settings, cache_dir));
+    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, engine, images, cache_dir));
   std::filesystem::remove_all(cache_dir);
   report(setting, device.str(), load_seconds, runs, args.get_or("json", ""));
   return 0;

@@ -22,10 +22,10 @@ c10::Device parse_device(const std::string& name) {
   try {
     device = c10::Device(name);
   } catch (const c10::Error&) {
-    throw Error("--device takes auto, cpu, cuda or cuda:N, not '" + name + "'");
+    throw Error("the device is auto, cpu, cuda or cuda:N, not '" + name + "'", "device");
   }
   if (device.is_cuda() && !cuda)
-    throw Error("--device " + name + ": no CUDA device is available to this build; use --device cpu");
+    throw Error("device " + name + ": no CUDA device is available to this build; use the CPU", "device");
   return device;
 }
 

@@ -40,10 +40,10 @@ bool is_out_of_memory(const c10::Error& error) {
 Error memory_advice(const std::string& failure) {
   if (failure.find("CUDA") != std::string::npos)
     return Error("the GPU ran out of memory (" + failure +
-                 "); run on the CPU instead (--device cpu; for the GIMP plug-in, start GIMP with "
-                 "CUDA_VISIBLE_DEVICES= set empty), or close other programs that use the GPU");
-  return Error("out of memory (" + failure +
-               "); close other programs to free memory, or use a smaller generator (--generator)");
+                     "); run on the CPU instead, or close other programs that use the GPU",
+                 "device");
+  return Error("out of memory (" + failure + "); close other programs to free memory, or use a smaller generator",
+               "generator");
 }
 
 }  // namespace

@@ -9,6 +9,16 @@ namespace barbershop {
 
 struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
+  // `setting` names the option that fixes it, as a TransferOptions field of
+  // engine/barbershop.h ("device", "weights_dir", "smooth", ...), so each
+  // host can add its own hint (a command-line flag, a dialog field); the
+  // message itself stays in words that fit every host.
+  Error(const std::string& message, std::string setting)
+      : std::runtime_error(message), setting_(std::move(setting)) {}
+  const std::string& setting() const { return setting_; }
+
+ private:
+  std::string setting_;
 };
 
 // "[1, 512, 4, 4]" — for messages that compare expected and found shapes.

@@ -1,13 +1,14 @@
 #pragma once
-// The plug-in's one door into the engine. Plain types only (pixels as packed
-// 8-bit RGB, settings as numbers), so the GIMP glue never includes LibTorch
-// and the engine never sees GIMP. Errors are barbershop::Error with a
-// message meant for the user.
+// The plug-in's side of the engine's front door (engine/barbershop.h): GIMP
+// layers arrive as packed 8-bit RGB and leave the same way; the settings are
+// the engine's own TransferOptions, filled from the PDB's numbers in main.cpp.
+// Errors are barbershop::Error with a message meant for the user.
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/barbershop.h"
 
 namespace barbershop::plugin {
 
@@ -19,29 +20,15 @@ struct Pixels {
   bool empty() const { return rgb.empty(); }
 };
 
-// A rectangle in a layer's pixels.
-struct Area {
-  int x = 0, y = 0, width = 0, height = 0;
-};
-
 struct TransferJob {
   // Ordinary photos or aligned face crops: faces are found and aligned where
   // needed, and the result is pasted back into the identity photo.
   Pixels identity, structure, appearance;
-  // The selection on the identity layer, if any: of several faces, the one
-  // inside it is used.
-  std::optional<Area> identity_face_area;
   // Optional hair masks (hair where the first channel is >= 128).
   Pixels identity_mask, structure_mask, appearance_mask, target_mask;
-  int preset = 0;  // 0 paper, 1 fast; BARBERSHOP_STEPS overrides both
-  int mode = 0;    // 0 realistic, 1 fidelity
-  int smooth = 5;
-  // 0: the generator's stored noise (deterministic, as the reference);
-  // any other value: random noise drawn from this seed.
-  int seed = 0;
-  std::string weights_dir;
-  // A generator file in weights_dir (metfaces.pt, ...); empty: ffhq.pt.
-  std::string generator;
+  // options.face_area: the selection on the identity layer, if any; of
+  // several faces, the one inside it is used.
+  TransferOptions options;
 };
 
 // Called for every optimisation step: the engine's stage name and how far
@@ -50,24 +37,14 @@ using StageProgress = std::function<void(const std::string& stage, double fracti
 using Warning = std::function<void(const std::string& message)>;
 
 // The whole method; the result has the identity layer's size (a photo comes
-// back whole, with only its hair changed). Layer sizes, settings and the
-// weights folder are checked first, before the networks load, so wrong input
-// fails at once. Throws barbershop::Error.
+// back whole, with only its hair changed). Layers, settings and the weights
+// folder are checked first, before the networks load, so wrong input fails
+// at once. Throws barbershop::Error.
 Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const Warning& warn);
 
-// The parser's hair region of `face` as white (255) on black, at its size.
-Pixels run_hair_mask(const Pixels& face, const std::string& weights_dir);
-
-// $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights.
-std::string default_weights_folder();
-
-// The official weight files and whether each is present in `dir`, for the
-// dialog's found / missing lines.
-struct WeightFileStatus {
-  std::string name;
-  bool found = false;
-};
-std::vector<WeightFileStatus> weight_files_in(const std::string& dir);
+// The parser's hair region of `face` (a face crop, or a photo whose face is
+// found) as white (255) on black, at its size.
+Pixels run_hair_mask(const Pixels& face, const TransferOptions& options, const Warning& warn);
 
 // The generator files in `dir` for the dialog's picker: ffhq.pt first when
 // there, then the project's other generators, then any other *.pt.

@@ -2,6 +2,9 @@
 
 #include <gegl.h>
 
+#include <cstdlib>
+#include <vector>
+
 #include "engine/error.h"
 #include "plugin/i18n.h"
 
@@ -77,6 +80,61 @@ void ProgressBar::operator()(const std::string& stage, double fraction) {
   }
   shown_percent_ = percent;
   gimp_progress_update(fraction);
+}
+
+// What the plug-in remembers between runs.
+namespace {
+
+constexpr const char* kWeightsParasite = "barbershop-weights-folder";
+
+std::string chosen_weights_folder() {
+  GimpParasite* parasite = gimp_get_parasite(kWeightsParasite);
+  if (!parasite) return "";
+  std::string folder(static_cast<const char*>(gimp_parasite_data(parasite)), gimp_parasite_data_size(parasite));
+  gimp_parasite_free(parasite);
+  return folder;
+}
+
+}  // namespace
+
+TransferValues last_transfer_values(const char* procedure) {
+  TransferValues values;
+  if (gimp_get_data_size(procedure) == sizeof values) gimp_get_data(procedure, &values);
+  return values;
+}
+
+void remember_transfer_values(const char* procedure, const TransferValues& values) {
+  gimp_set_data(procedure, &values, sizeof values);
+}
+
+std::string weights_folder(bool interactive) {
+  const char* environment = std::getenv("BARBERSHOP_WEIGHTS");
+  const bool from_environment = environment && *environment;
+  if (!interactive && from_environment) return environment;
+  const std::string chosen = chosen_weights_folder();
+  return chosen.empty() ? default_weights_dir() : chosen;
+}
+
+void remember_weights_folder(const std::string& folder) {
+  GimpParasite* parasite =
+      gimp_parasite_new(kWeightsParasite, GIMP_PARASITE_PERSISTENT, static_cast<guint32>(folder.size()), folder.data());
+  gimp_attach_parasite(parasite);
+  gimp_parasite_free(parasite);
+}
+
+// First use (or the remembered layers are gone): offer the image's other
+// layers, in stack order, as hair shape and colour, so the dialog opens on
+// three different layers where the image has them.
+void suggest_reference_layers(gint32 image, TransferValues& values) {
+  gint count = 0;
+  gint32* layers = gimp_image_get_layers(image, &count);
+  std::vector<gint32> others;
+  for (gint i = 0; i < count; ++i)
+    if (layers[i] != values.identity) others.push_back(layers[i]);
+  g_free(layers);
+  auto usable = [](gint32 layer) { return layer >= 0 && gimp_item_is_valid(layer); };
+  if (!usable(values.structure)) values.structure = others.empty() ? values.identity : others[0];
+  if (!usable(values.appearance)) values.appearance = others.size() < 2 ? values.structure : others[1];
 }
 
 }  // namespace barbershop::plugin

@@ -1,15 +1,23 @@
 #pragma once
 // The host functions: what the plug-in asks of GIMP. Layers in as packed
-// RGB, a new layer out, progress, messages. Only this file and the dialog
-// talk to libgimp; nothing here knows the method.
+// RGB, a new layer out, progress, the remembered values and weights folder.
+// libgimp is called here, in the dialog and in main.cpp, GIMP's entry point
+// (the procedure table and the PDB's parameters) and nowhere else; nothing
+// here knows the method.
 #include <libgimp/gimp.h>
 
 #include <optional>
 #include <string>
 
 #include "plugin/engine_bridge.h"
+#include "plugin/remembered.h"
 
 namespace barbershop::plugin {
+
+// A rectangle in a layer's pixels.
+struct Area {
+  int x = 0, y = 0, width = 0, height = 0;
+};
 
 // Any layer (grey, RGBA, indexed; offsets ignored) as 8-bit RGB; the alpha
 // channel is dropped. Throws barbershop::Error with `missing_message` when
@@ -38,5 +46,19 @@ class ProgressBar {
   std::string stage_;
   int shown_percent_ = -1;
 };
+
+// The last values of `procedure` in this GIMP session, else the defaults.
+TransferValues last_transfer_values(const char* procedure);
+void remember_transfer_values(const char* procedure, const TransferValues& values);
+
+// The folder chosen in the dialog, else $BARBERSHOP_WEIGHTS, else
+// ~/.local/share/barbershop/weights. Non-interactive calls put
+// $BARBERSHOP_WEIGHTS first, so scripts and tests decide for themselves.
+std::string weights_folder(bool interactive);
+void remember_weights_folder(const std::string& folder);
+
+// First use (or the remembered layers are gone): offer the image's other
+// layers as hair shape and colour.
+void suggest_reference_layers(gint32 image, TransferValues& values);
 
 }  // namespace barbershop::plugin

@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,6 @@
 #include "plugin/gimp_host.h"
 #include "plugin/i18n.h"
 #include "plugin/procedures.h"
-#include "plugin/remembered.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -109,6 +109,22 @@ Pixels optional_mask(gint32 drawable) {
   return drawable < 0 ? Pixels() : read_drawable(drawable, _("A hair mask layer no longer exists; choose another."));
 }
 
+// The PDB's numbers as the engine's settings: the one place they are mapped.
+TransferOptions options_from(const TransferValues& values, const std::string& weights) {
+  if (values.preset < 0 || values.preset > 1) throw Error("preset must be 0 (paper) or 1 (fast)");
+  if (values.mode < 0 || values.mode > 1) throw Error("mode must be 0 (realistic) or 1 (fidelity)");
+  TransferOptions options;
+  options.preset = values.preset == 0 ? Preset::Paper : Preset::Fast;
+  options.mode = values.mode == 0 ? TargetMode::Realistic : TargetMode::Fidelity;
+  options.smooth = values.smooth;
+  // Seed 0: the generator's stored noise (deterministic, as the reference);
+  // any other value: random noise drawn from this seed.
+  options.noise = values.seed == 0 ? NoiseMode::Stored : NoiseMode::Random;
+  options.seed = static_cast<uint64_t>(static_cast<uint32_t>(values.seed));
+  options.weights_dir = weights;
+  return options;
+}
+
 TransferJob job_from(const TransferValues& values, const std::string& weights) {
   TransferJob job;
   job.identity = read_drawable(values.identity, _("Choose a face (identity) layer."));
@@ -118,11 +134,7 @@ TransferJob job_from(const TransferValues& values, const std::string& weights) {
   job.structure_mask = optional_mask(values.structure_mask);
   job.appearance_mask = optional_mask(values.appearance_mask);
   job.target_mask = optional_mask(values.target_mask);
-  job.preset = values.preset;
-  job.mode = values.mode;
-  job.smooth = values.smooth;
-  job.seed = values.seed;
-  job.weights_dir = weights;
+  job.options = options_from(values, weights);
   return job;
 }
 
@@ -142,20 +154,7 @@ TransferValues values_from_parameters(const GimpParam* param) {
   return values;
 }
 
-// First use (or the remembered layers are gone): offer the image's other
-// layers, in stack order, as hair shape and colour, so the dialog opens on
-// three different layers where the image has them.
-void suggest_reference_layers(gint32 image, TransferValues& values) {
-  gint count = 0;
-  gint32* layers = gimp_image_get_layers(image, &count);
-  std::vector<gint32> others;
-  for (gint i = 0; i < count; ++i)
-    if (layers[i] != values.identity) others.push_back(layers[i]);
-  g_free(layers);
-  auto usable = [](gint32 layer) { return layer >= 0 && gimp_item_is_valid(layer); };
-  if (!usable(values.structure)) values.structure = others.empty() ? values.identity : others[0];
-  if (!usable(values.appearance)) values.appearance = others.size() < 2 ? values.structure : others[1];
-}
+void show_warning(const std::string& warning) { g_message("%s", warning.c_str()); }
 
 // Returns the new layer, or -1 when the user closed the dialog.
 gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, int n_params, const GimpParam* param) {
@@ -174,13 +173,15 @@ gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, i
   }
   if (!gimp_item_is_layer(values.identity)) throw Error(_("The face (identity) must be a layer."));
   TransferJob job = job_from(values, weights);
-  job.generator = generator;
-  job.identity_face_area = selection_in(image, values.identity);
+  if (const std::optional<Area> area = selection_in(image, values.identity))
+    job.options.face_area = PixelBox{static_cast<double>(area->x), static_cast<double>(area->y),
+                                     static_cast<double>(area->x + area->width),
+                                     static_cast<double>(area->y + area->height)};
+  // The dialog's generator picker names a file in the weights folder.
+  if (!generator.empty()) job.options.generator = job.options.weights_dir + "/" + generator;
 
   ProgressBar progress_bar(_("Barbershop: loading the networks"));
-  const Pixels result = run_transfer(job, std::ref(progress_bar), [](const std::string& warning) {
-    g_message("%s", warning.c_str());
-  });
+  const Pixels result = run_transfer(job, std::ref(progress_bar), show_warning);
   remember_transfer_values(kTransferProcedure, values);
   return insert_layer_above(image, values.identity, result, transfer_layer_name(values));
 }
@@ -189,7 +190,9 @@ gint32 run_hair_mask_procedure(GimpRunMode mode, gint32 image, gint32 drawable) 
   if (!gimp_item_is_layer(drawable)) throw Error(_("Choose a face layer for the hair mask."));
   const Pixels face = read_drawable(drawable, _("Choose a face layer for the hair mask."));
   gimp_progress_init(_("Barbershop: finding the hair"));
-  const Pixels mask = run_hair_mask(face, weights_folder(mode != GIMP_RUN_NONINTERACTIVE));
+  TransferOptions options;
+  options.weights_dir = weights_folder(mode != GIMP_RUN_NONINTERACTIVE);
+  const Pixels mask = run_hair_mask(face, options, show_warning);
   return insert_layer_above(image, drawable, mask, std::string(_("Hair mask")) + ": " + drawable_name(drawable));
 }
 
@@ -213,6 +216,26 @@ void run_download_procedure(GimpRunMode mode, int n_params, const GimpParam* par
 std::string first_line(const std::exception& error) {
   const std::string text = error.what();
   return text.substr(0, text.find('\n'));
+}
+
+// Where in GIMP the user changes an engine setting (Error::setting()), as
+// the hint the plug-in adds to the engine's host-neutral message.
+std::string hint_for(const std::string& setting) {
+  if (setting == "weights_dir") return _("Choose the folder that holds them in the dialog's Weights folder field.");
+  if (setting == "device") return _("To compute on the CPU, start GIMP with CUDA_VISIBLE_DEVICES set empty.");
+  if (setting == "smooth") return _("Change the dialog's Smooth field.");
+  if (setting == "generator") return _("Put a smaller generator into the weights folder as ffhq.pt.");
+  if (setting == "face_index" || setting == "align") return _("Select the face on the face layer.");
+  return "";
+}
+
+std::string message_of(const std::exception& error) {
+  std::string message = first_line(error);
+  if (const auto* engine_error = dynamic_cast<const Error*>(&error)) {
+    const std::string hint = hint_for(engine_error->setting());
+    if (!hint.empty()) message += " " + hint;
+  }
+  return message;
 }
 
 void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_return_vals, GimpParam** return_vals) {
@@ -246,7 +269,7 @@ void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_retur
     values[1].type = GIMP_PDB_LAYER;
     values[1].data.d_layer = layer;
   } catch (const std::exception& error) {
-    message = first_line(error);
+    message = message_of(error);
     values[0].data.d_status = GIMP_PDB_EXECUTION_ERROR;
     *n_return_vals = 2;
     values[1].type = GIMP_PDB_STRING;

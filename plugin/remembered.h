@@ -1,10 +1,8 @@
 #pragma once
-// What the plug-in remembers between runs: the last transfer's choices (for
-// the dialog and RUN_WITH_LAST_VALS, kept by GIMP for the session) and the
-// weights folder (a persistent parasite, so it survives a restart).
+// The last transfer's choices as the PDB's numbers, remembered for the
+// dialog and RUN_WITH_LAST_VALS (plugin/gimp_host.h stores and reads them;
+// main.cpp maps them to the engine's TransferOptions).
 #include <glib.h>
-
-#include <string>
 
 namespace barbershop::plugin {
 
@@ -17,15 +15,5 @@ struct TransferValues {
   gint32 smooth = 5;
   gint32 seed = 0;    // 0: stored noise
 };
-
-// The last values of `procedure` in this GIMP session, else the defaults.
-TransferValues last_transfer_values(const char* procedure);
-void remember_transfer_values(const char* procedure, const TransferValues& values);
-
-// The folder chosen in the dialog, else $BARBERSHOP_WEIGHTS, else
-// ~/.local/share/barbershop/weights. Non-interactive calls put
-// $BARBERSHOP_WEIGHTS first, so scripts and tests decide for themselves.
-std::string weights_folder(bool interactive);
-void remember_weights_folder(const std::string& folder);
 
 }  // namespace barbershop::plugin

@@ -3,7 +3,8 @@
 # counts writes a PNG and the --dump files, in which another generator
 # (--generator), --smooth and the hair masks of identity, structure and
 # target act as the spec says (cli_transfer_check.py); Ctrl-C stops it with
-# exit code 130 and leaves no file; missing weights are named.
+# exit code 130 and leaves no file; missing weights are named; an output
+# folder that does not exist is refused before anything loads.
 # usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR PYTHON
 set -u
 cli=$1 fixtures=$2 weights=$2/weights faces=$3 python=$4
@@ -26,7 +27,7 @@ smooth=2
 check "transfer exits 0" test $? -eq 0
 check "progress printed per stage" grep -q "^blending: 100%" "$work/log"
 check "--generator, --smooth and the masks act as the spec says" \
-  "$python" "$(dirname "$0")/cli_transfer_check.py" "$work/out.png" "$work/dump" "$fixtures/masks" 128 $smooth
+  "$python" "$(dirname "$0")/cli_transfer_check.py" "$work/out.png" "$work/dump" "$fixtures/masks" 128 $smooth "$faces/16.png"
 
 # Ctrl-C once the run is past loading: exit 130, nothing written.
 "$cli" transfer "${args[@]}" --out "$work/cancelled.png" --dump "$work/cancelled" 2>"$work/cancel.log" &
@@ -43,6 +44,16 @@ check "Ctrl-C leaves no temporary file" test -z "$(ls -A "$work" | grep -v -e '^
 check "missing weights exit 2" test $? -eq 2
 check "missing weights named" grep -q "vgg16-397923af.pth" "$work/missing.log"
 check "no output without weights" test ! -e "$work/x.png"
+
+# An output the engine cannot write is refused before anything loads.
+"$cli" transfer "${args[@]}" --out "$work/missing/x.png" 2>"$work/out-folder.log"
+check "missing output folder exits 2" test $? -eq 2
+check "missing output folder named, with the flag" \
+  grep -q "the folder $work/missing does not exist; create it first (--out)" "$work/out-folder.log"
+check "missing output folder refused before the transfer" test "$(grep -c embedding "$work/out-folder.log")" -eq 0
+"$cli" transfer "${args[@]}" --out "$work/x.gif2" 2>"$work/out-format.log"
+check "unwritable format exits 2" test $? -eq 2
+check "unwritable format named" grep -q "'gif2' is not an image format this build writes" "$work/out-format.log"
 
 echo "cli_transfer: $passed passed, $failures failed"
 test $failures -eq 0

@@ -1,8 +1,9 @@
 """Checks what `barbershop transfer --generator G --smooth N` with hair masks
 for the identity, the structure and the target wrote (OUT.png and --dump),
 against values computed here from the mask files alone (spec sections 3-4):
-  - OUT.png and result.npy have the generator's resolution, the W+ codes its
-    2 log2(R) - 2 rows;
+  - OUT.png has the identity image's size (the identity is an aligned crop,
+    resampled from the generator's resolution), result.npy the generator's
+    resolution, the W+ codes its 2 log2(R) - 2 rows;
   - the hair (label 10) of target_labels.npy is exactly the target mask's
     pixels >= 128;
   - F mixing: fmix equals the structure's own F (F_structure.npy) exactly
@@ -10,7 +11,7 @@ against values computed here from the mask files alone (spec sections 3-4):
     and nowhere else; the N given must make a different region from the
     default 5, so an ignored --smooth fails.
 
-usage: /usr/bin/python3 cli_transfer_check.py OUT.png DUMPDIR MASKDIR SIZE SMOOTH
+usage: /usr/bin/python3 cli_transfer_check.py OUT.png DUMPDIR MASKDIR SIZE SMOOTH IDENTITY
 Prints one line per failed check; exit status 1 if any failed.
 """
 import os
@@ -51,6 +52,7 @@ def bicubic_256_to_32(mask):
 
 def main():
     out_png, dump, masks, size, smooth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    identity = sys.argv[6]
     failures = []
 
     def check(ok, message):
@@ -61,7 +63,8 @@ def main():
         return np.load(os.path.join(dump, name + ".npy"))
 
     png = Image.open(out_png)
-    check(png.size == (size, size), f"OUT.png is {png.size}, expected the generator's {size}x{size}")
+    identity_size = Image.open(identity).size
+    check(png.size == identity_size, f"OUT.png is {png.size}, expected the identity image's {identity_size}")
     check(load("result").shape == (3, size, size), f"result.npy is {load('result').shape}")
     n_codes = 2 * int(np.log2(size)) - 2
     for role in ("identity", "structure", "appearance"):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CMake and the Meson build (meson-compat/) compile the same sources: every
-# .cpp under engine/ and plugin/ is in exactly one source list (engine/sources/
-# <target>.txt, plugin/sources.txt), every listed file exists, and no build
+# .cpp under engine/, cli/ and plugin/ is in exactly one source list
+# (engine/sources/<target>.txt, cli/sources/<target>.txt, plugin/sources.txt),
+# every listed file exists, and no build
 # file names a .cpp of its own. Given a configured CMake (Ninja) build folder,
 # it also configures the Meson build and compares what the two really compile,
 # target by target: a file or target that one build has and the other lacks
@@ -24,12 +25,13 @@ list_entries() {
 cd "$src" || exit 1
 {
   for list in engine/sources/*.txt; do list_entries "$list" engine; done
+  for list in cli/sources/*.txt; do list_entries "$list" cli; done
   list_entries plugin/sources.txt plugin
 } | sort >"$work/listed"
-find engine plugin -name '*.cpp' | sort >"$work/present"
+find engine cli plugin -name '*.cpp' | sort >"$work/present"
 
 for file in $(comm -23 "$work/present" <(sort -u "$work/listed")); do
-  fail "$file is in no source list (engine/sources/<target>.txt or plugin/sources.txt)"
+  fail "$file is in no source list (engine/sources/<target>.txt, cli/sources/<target>.txt or plugin/sources.txt)"
 done
 for file in $(comm -13 "$work/present" <(sort -u "$work/listed")); do
   fail "$file is listed but does not exist"
@@ -37,16 +39,16 @@ done
 for file in $(uniq -d "$work/listed"); do
   fail "$file is in more than one source list"
 done
-for build_file in engine/CMakeLists.txt plugin/CMakeLists.txt meson-compat/meson.build; do
+for build_file in engine/CMakeLists.txt cli/CMakeLists.txt plugin/CMakeLists.txt meson-compat/meson.build; do
   grep -v '^\s*#' "$build_file" | grep -q '\.cpp' &&
     fail "$build_file names a .cpp file: list it in a source list instead"
 done
 
 # What the two builds compile: "target source" lines for the engine's
-# libraries, the CLI and the plug-in.
+# libraries, the CLI (with its argument parser) and the plug-in.
 compiled_by_cmake() {
   ninja -C "$cmake_build" -t targets all |
-    sed -n -E 's#^(engine|plugin)/CMakeFiles/([^/]+)\.dir/(.+\.cpp)\.o:.*#\2 \1/\3#p' | sort
+    sed -n -E 's#^(engine|cli|plugin)/CMakeFiles/([^/]+)\.dir/(.+\.cpp)\.o:.*#\2 \1/\3#p' | sort
 }
 compiled_by_meson() {
   meson introspect --targets "$work/meson" |

@@ -2,4 +2,4 @@
 # against the independent Python implementation, checkpoint errors, and the
 # `barbershop generate` command.
 barbershop_fixture(stylegan2 stylegan2_files.py)
-barbershop_gtest(test_stylegan2 SOURCES test_stylegan2.cpp LIBS bb_stylegan2 FIXTURES stylegan2)
+barbershop_gtest(test_stylegan2 SOURCES test_stylegan2.cpp LIBS bb_networks FIXTURES stylegan2)

@@ -19,7 +19,7 @@
 #include "engine/error.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 #include "engine/pipeline/embedding_cache.h"
 
 namespace barbershop {

@@ -29,7 +29,7 @@
 #include "engine/io/npy.h"
 #include "engine/photo/face_landmarks.h"
 #include "engine/photo/photo_transfer.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 #include "tests/pipeline_support.h"
 #include "engine/pipeline/embedding_cache.h"
 
@@ -470,11 +470,12 @@ void translated(const std::function<void()>& failing) {
   }
 }
 
+// The advice's message, then " [setting: <the option that fixes it>]".
 std::string advice_for(const std::function<void()>& failing) {
   try {
     translated(failing);
   } catch (const Error& error) {
-    return error.what();
+    return std::string(error.what()) + " [setting: " + error.setting() + "]";
   }
   return "no barbershop::Error";
 }
@@ -550,7 +551,8 @@ TEST(OutOfMemory, CudaOutOfMemoryErrorBecomesAdvice) {
     C10_THROW_ERROR(OutOfMemoryError, "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)");
   });
   expect_contains(message, "the GPU ran out of memory (CUDA out of memory. Tried to allocate 2.00 GiB");
-  expect_contains(message, "--device cpu");
+  expect_contains(message, "run on the CPU instead");
+  expect_contains(message, "[setting: device]");
 }
 
 TEST(OutOfMemory, OtherErrorsPassUnchanged) {

@@ -342,11 +342,15 @@ TEST_F(SegmentCommand, WritesLabelsAndLogitsMatchingReference) {
                                    "' --logits '" + logits_path + "' --device cpu");
   ASSERT_EQ(result.status, 0) << result.err;
 
-  // The CLI reads a photo from disk, so it uses the photo preprocessing.
-  const at::Tensor want = read_npy(fixture("logits_synth1024_photo.npy"));
+  // A .npy is a generator's output: the reference's preprocessing for those,
+  // without the clamp it applies to photos read from disk.
+  const at::Tensor want = read_npy(fixture("logits_synth1024_render.npy"));
   const at::Tensor logits = read_npy(logits_path);
   EXPECT_EQ(logits.scalar_type(), at::kFloat);
   expect_close(logits, want, kLogitTolerance);
+  const at::Tensor photo = read_npy(fixture("logits_synth1024_photo.npy"));
+  EXPECT_GT((logits - photo).abs().max().item<double>(), 100 * kLogitTolerance)
+      << "test set-up: the clamp makes no difference on this image";
 
 #ifdef BARBERSHOP_WITH_OPENCV
   const cv::Mat png = cv::imread(labels_path, cv::IMREAD_UNCHANGED);
@@ -362,6 +366,26 @@ TEST_F(SegmentCommand, WritesLabelsAndLogitsMatchingReference) {
   EXPECT_LE(gap.max().item<double>(), 1e-4);
 #endif
 }
+
+#ifdef BARBERSHOP_WITH_OPENCV
+// A PNG is a photo read from disk: the photo preprocessing, with the clamp.
+TEST_F(SegmentCommand, PhotoFileUsesThePhotoPreprocessing) {
+  const std::string image_path = path("synth1024.png"), labels_path = path("photo_labels.png"),
+                    logits_path = path("photo_logits.npy");
+  write_image(image_path, read_npy(fixture("synth1024.npy")));
+  const CliResult result = run_cli("segment --parser '" + fixture("seg.pth") + "' --image '" + image_path +
+                                   "' --labels '" + labels_path + "' --logits '" + logits_path + "' --device cpu");
+  ASSERT_EQ(result.status, 0) << result.err;
+  const FaceParser parser = FaceParser::load(fixture("seg.pth"));
+  const at::Tensor image = read_image(image_path).unsqueeze(0);
+  torch::NoGradGuard no_grad;
+  const at::Tensor logits = read_npy(logits_path);
+  expect_close(logits, parser.logits(image, FaceParser::Source::Photo)[0], kLogitTolerance);
+  EXPECT_GT((logits - parser.logits(image, FaceParser::Source::Render)[0]).abs().max().item<double>(),
+            100 * kLogitTolerance)
+      << "test set-up: the clamp makes no difference on this image";
+}
+#endif
 
 TEST_F(SegmentCommand, NineteenClassParserExitsTwoWithOneLineAndNoOutput) {
   const std::string labels_path = path("labels19.png");

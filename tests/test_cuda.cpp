@@ -19,7 +19,9 @@
 #include <functional>
 
 #include "engine/error.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/models.h"
+#include "engine/pipeline/transfer.h"
+#include "engine/pipeline/weights.h"
 
 namespace barbershop {
 namespace {

@@ -1,5 +1,5 @@
 // `barbershop align` and `barbershop transfer` on the unaligned sample photo,
-// as a user runs them.
+// as a user runs them, and the engine's front door's hair mask of that photo.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -7,9 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/barbershop.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
+#include "engine/networks/bisenet.h"
 #include "engine/photo/face_landmarks.h"
+#include "engine/photo/ffhq_align.h"
+#include "engine/pipeline/hair_mask.h"
+#include "engine/pipeline/weights.h"
 
 namespace barbershop {
 namespace {
@@ -92,6 +97,33 @@ TEST(CliTransfer, ReturnsTheWholePhotoChangedOnlyUnderThePasteMask) {
   const at::Tensor outside = difference.masked_select(mask.eq(0));
   EXPECT_EQ(outside.gt(0).sum().item<int64_t>(), 0)
       << "pixels changed where the paste mask is 0, by up to " << outside.max().item<int>() << " levels";
+}
+
+// Engine::hair_mask on an ordinary photo: the mask has the photo's size, is
+// 0 outside the face's FFHQ square, and warped back into that square it is
+// the parser's own hair mask of the aligned crop, up to the two resamplings
+// at the region's edges.
+TEST(EngineHairMask, OfAPhotoIsTheAlignedCropsMaskMappedBack) {
+  REQUIRE_DLIB();
+  TransferOptions options;
+  options.weights_dir = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
+  options.use_cache = false;
+  options.device = "cpu";
+  const at::Tensor mask = Engine(options).hair_mask(photo());
+  ASSERT_EQ(mask.sizes(), photo()[0].sizes());
+  EXPECT_TRUE((mask.eq(0) | mask.eq(1)).all().item<bool>());
+
+  const AlignedFace aligned = align_face(FaceFinder(), photo(), FaceParser::kSize);
+  const FaceParser parser = FaceParser::load(find_weight_files(options.weights_dir).parser);
+  const at::Tensor own = hair_mask(parser, aligned.image);
+  const at::Tensor inside = align_mask(at::ones_like(mask), aligned.transform).ge(0.5);
+  EXPECT_EQ(mask.sum().item<double>(), mask.mul(unalign(inside.to(at::kFloat), aligned.transform, false).gt(0))
+                                           .sum().item<double>())
+      << "hair outside the face's square";
+  const at::Tensor back = align_mask(mask, aligned.transform).ge(0.5);
+  const double agree = back.eq(own.ge(0.5)).logical_and(inside).sum().item<double>() / inside.sum().item<double>();
+  EXPECT_GT(agree, 0.98);
+  EXPECT_GT(own.sum().item<double>(), 0) << "test set-up: the random parser saw no hair in the crop";
 }
 
 }  // namespace

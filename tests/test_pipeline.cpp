@@ -12,7 +12,7 @@
 #include "engine/io/image.h"
 #include "engine/ops/lanczos.h"
 #include "engine/pipeline/alignment.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 #include "tests/pipeline_support.h"
 #include "engine/pipeline/embedding.h"
 #include "engine/pipeline/stage.h"

@@ -2,8 +2,11 @@
 
 #include <ATen/ATen.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -229,6 +232,36 @@ void write_image(const std::string& path, const at::Tensor& image) {
     throw Error("cannot write " + path + ": expected an image [3, H, W], got " + shape_string(chw.sizes().vec()));
   if (lowercase_extension(path) == "npy") return write_npy(path, chw);
   encode_and_write(path, bytes_of(chw));
+}
+
+namespace {
+
+#ifdef BARBERSHOP_WITH_OPENCV
+constexpr char kWrittenFormats[] = "name it with .png or .npy";
+bool writes_format(const std::string& extension) {
+  return extension == "npy" || (!extension.empty() && cv::haveImageWriter("." + extension));
+}
+#else
+constexpr char kWrittenFormats[] = "this build has no OpenCV and writes only .npy";
+bool writes_format(const std::string& extension) { return extension == "npy"; }
+#endif
+
+}  // namespace
+
+void check_image_output(const std::string& path) {
+  const std::string extension = lowercase_extension(path);
+  if (!writes_format(extension))
+    throw Error("cannot write " + path + ": '" + extension + "' is not an image format this build writes; " + kWrittenFormats,
+                "output");
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code ignored;
+  if (!std::filesystem::is_directory(folder, ignored))
+    throw Error("cannot write " + path + ": the folder " + folder.string() + " does not exist; create it first",
+                "output");
+  if (access(folder.c_str(), W_OK) != 0)
+    throw Error("cannot write " + path + ": the folder " + folder.string() + " is not writable; choose another folder",
+                "output");
 }
 
 at::Tensor read_mask(const std::string& path) {

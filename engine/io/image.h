@@ -16,6 +16,11 @@ at::Tensor read_image(const std::string& path);
 // .npy keeps the float values; .png is 8-bit RGB (needs OpenCV). Atomic.
 void write_image(const std::string& path, const at::Tensor& image);
 
+// What write_image(path, ...) needs that can be checked before any work: a
+// format it writes and an existing, writable folder. Throws
+// barbershop::Error (setting "output") naming the problem and the fix.
+void check_image_output(const std::string& path);
+
 // A user's hair mask: a grey/RGB image where hair is an 8-bit value >= 128
 // (first channel), or a .npy [H,W] where hair is >= 0.5. Returns [H,W]
 // float 0/1.

@@ -142,7 +142,8 @@ bool face_detection_available() { return false; }
 
 FaceFinder::FaceFinder(const std::string&) {
   throw Error("this build has no dlib, so it cannot find faces in photos; give aligned square face crops "
-              "(--align off) or rebuild with libdlib-dev installed and -DBARBERSHOP_WITH_DLIB=ON");
+              "with alignment off, or rebuild with libdlib-dev installed and -DBARBERSHOP_WITH_DLIB=ON",
+              "align");
 }
 
 std::vector<FaceLandmarks> FaceFinder::find(const at::Tensor&) const { return {}; }

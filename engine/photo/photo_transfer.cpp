@@ -63,13 +63,8 @@ void check_photo(const at::Tensor& image, const std::string& role) {
   check_face_image(image, role);
   if (!face_detection_available() && !is_square(image))
     throw Error("the " + role + " image is not a square face crop, and this build has no dlib to find the face in "
-                "it; align it with a build that has (`barbershop align`) or rebuild with -DBARBERSHOP_WITH_DLIB=ON");
-}
-
-AlignMode parse_align_mode(const std::string& name) {
-  if (name == "auto") return AlignMode::Auto;
-  if (name == "off") return AlignMode::Off;
-  throw Error("unknown alignment mode '" + name + "'; use auto or off");
+                "it; crop it to a square around the face, align it with a build that has dlib, or rebuild with "
+                "-DBARBERSHOP_WITH_DLIB=ON");
 }
 
 TransferResult transfer_photos(const Models& models, TransferImages images, const TransferSettings& settings,

@@ -7,16 +7,9 @@
 #include <string>
 
 #include "engine/photo/ffhq_align.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 
 namespace barbershop {
-
-enum class AlignMode {
-  Auto,  // align every image that is not already an FFHQ crop of its face
-  Off,   // take the images as they are (square aligned crops)
-};
-// "auto" or "off"; throws barbershop::Error for anything else.
-AlignMode parse_align_mode(const std::string& name);
 
 struct PhotoOptions {
   AlignMode align = AlignMode::Auto;
@@ -26,7 +19,7 @@ struct PhotoOptions {
 
 // What transfer_photos() needs of each image before it looks for faces:
 // check_face_image(), and without dlib an aligned (square) crop. Throws
-// barbershop::Error naming `role`; hosts call it before loading the networks.
+// barbershop::Error naming `role`; check_inputs() calls it before anything loads.
 void check_photo(const at::Tensor& image, const std::string& role);
 
 // transfer() for photos of any size. The images' hair masks are in their

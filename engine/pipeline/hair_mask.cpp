@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "engine/ops/lanczos.h"
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 #include "engine/pipeline/stage.h"
 
 namespace barbershop {

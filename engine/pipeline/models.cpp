@@ -78,8 +78,8 @@ WeightFiles find_weight_files(const std::string& dir, const std::string& generat
   WeightFiles files{locate(kGenerator, generator), locate(kParser), locate(kVgg16), locate(kLpips)};
   if (!missing.empty())
     throw Error("missing weights in " + dir + ": " + missing +
-                ". Put the files there, or choose the folder that has them (the plug-in's Weights folder, "
-                "or --weights / BARBERSHOP_WEIGHTS on the command line)");
+                    ". Put the files there, or choose the folder that has them",
+                "weights_dir");
   return files;
 }
 

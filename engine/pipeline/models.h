@@ -4,7 +4,6 @@
 #include <c10/core/Device.h>
 
 #include <string>
-#include <vector>
 
 #include "engine/losses/lpips.h"
 #include "engine/losses/pca_prior.h"
@@ -12,30 +11,9 @@
 #include "engine/networks/bisenet.h"
 #include "engine/networks/stylegan2.h"
 #include "engine/networks/vgg16.h"
+#include "engine/pipeline/weights.h"
 
 namespace barbershop {
-
-struct WeightFiles {
-  std::string generator;  // ffhq.pt (or another rosinality-layout checkpoint)
-  std::string parser;     // seg.pth
-  std::string vgg16;      // vgg16-397923af.pth
-  std::string lpips;      // vgg.pth
-};
-
-// $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights.
-std::string default_weights_dir();
-// Cache folder for embeddings and the PCA prior: $XDG_CACHE_HOME/barbershop,
-// else ~/.cache/barbershop.
-std::string default_cache_dir();
-
-// The official file names a weights folder holds, in WeightFiles' order:
-// ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth.
-std::vector<std::string> official_weight_names();
-
-// The official file names in `dir` (`generator` overrides ffhq.pt). Throws
-// barbershop::Error listing every missing file, its size and where users
-// get it, and the folder searched.
-WeightFiles find_weight_files(const std::string& dir, const std::string& generator = "");
 
 struct Models {
   stylegan2::Generator generator{nullptr};

@@ -20,19 +20,25 @@ StepCounts preset_steps(Preset preset) {
 Preset parse_preset(const std::string& name) {
   if (name == "paper") return Preset::Paper;
   if (name == "fast") return Preset::Fast;
-  throw Error("unknown preset '" + name + "'; use paper or fast");
+  throw Error("unknown preset '" + name + "'; use paper or fast", "preset");
 }
 
 TargetMode parse_target_mode(const std::string& name) {
   if (name == "realistic") return TargetMode::Realistic;
   if (name == "fidelity") return TargetMode::Fidelity;
-  throw Error("unknown mode '" + name + "'; use realistic or fidelity");
+  throw Error("unknown mode '" + name + "'; use realistic or fidelity", "mode");
 }
 
 NoiseMode parse_noise(const std::string& name) {
   if (name == "stored") return NoiseMode::Stored;
   if (name == "random") return NoiseMode::Random;
-  throw Error("unknown noise '" + name + "'; use stored or random");
+  throw Error("unknown noise '" + name + "'; use stored or random", "noise");
+}
+
+AlignMode parse_align_mode(const std::string& name) {
+  if (name == "auto") return AlignMode::Auto;
+  if (name == "off") return AlignMode::Off;
+  throw Error("unknown alignment mode '" + name + "'; use auto or off", "align");
 }
 
 namespace {
@@ -54,7 +60,7 @@ int parse_count(const std::string& entry, const std::string& value) {
     if (used == value.size() && count >= 1) return count;
   } catch (const std::exception&) {
   }
-  throw Error("step count '" + entry + "' needs a whole number of at least 1");
+  throw Error("step count '" + entry + "' needs a whole number of at least 1", "steps");
 }
 
 }  // namespace
@@ -67,7 +73,7 @@ StepCounts parse_steps(const std::string& text, StepCounts base) {
     const auto equals = entry.find('=');
     int* field = equals == std::string::npos ? nullptr : field_named(base, entry.substr(0, equals));
     if (!field)
-      throw Error("bad step count '" + entry + "'; write e.g. w=2,fs=2,mask=2,align1=2,align2=2,blend=2");
+      throw Error("bad step count '" + entry + "'; write e.g. w=2,fs=2,mask=2,align1=2,align2=2,blend=2", "steps");
     *field = parse_count(entry, entry.substr(equals + 1));
   }
   return base;

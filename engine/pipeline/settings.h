@@ -21,6 +21,10 @@ struct StepCounts {
 enum class Preset { Paper, Fast };
 enum class TargetMode { Realistic, Fidelity };
 enum class NoiseMode { Stored, Random };
+enum class AlignMode {
+  Auto,  // align every image that is not already an FFHQ crop of its face
+  Off,   // take the images as they are (square aligned crops)
+};
 
 // `paper`: the counts above. `fast`: about a quarter of them (w=250, fs=80,
 // mask=30, align1=40, align2=30, blend=100), chosen so each loss still falls
@@ -28,7 +32,8 @@ enum class NoiseMode { Stored, Random };
 StepCounts preset_steps(Preset preset);
 Preset parse_preset(const std::string& name);           // "paper" | "fast"
 TargetMode parse_target_mode(const std::string& name);  // "realistic" | "fidelity"
-NoiseMode parse_noise(const std::string& name);             // "stored" | "random"
+NoiseMode parse_noise(const std::string& name);         // "stored" | "random"
+AlignMode parse_align_mode(const std::string& name);    // "auto" | "off"
 
 // Applies "w=2,fs=2,mask=2,align1=2,align2=2,blend=2" (any subset) to `base`.
 // Throws barbershop::Error naming the bad entry.

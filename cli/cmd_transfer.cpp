@@ -9,13 +9,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "engine/cli/commands.h"
-#include "engine/device.h"
+#include "cli/commands.h"
+#include "engine/barbershop.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
-#include "engine/photo/photo_transfer.h"
-#include "engine/pipeline/barbershop.h"
 
 namespace barbershop::cli {
 namespace {
@@ -33,7 +31,8 @@ the appearance image on the face of the identity image (Barbershop, Zhu et al.
 2021). Images are photos or aligned face crops (PNG/JPEG, or .npy [3,H,W] in
 [-1,1]). Photos are FFHQ-aligned first; then the output is the whole identity
 photo with only its hair replaced. Given aligned crops, the output has the
-generator's resolution.
+identity crop's size (resampled from the generator's resolution when they
+differ; --dump keeps result.npy at the generator's).
 
   --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
                   (default: $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights)
@@ -106,25 +105,24 @@ at::Tensor optional_mask(const Args& args, const std::string& option) {
   return path ? read_mask(*path) : at::Tensor();
 }
 
-TransferSettings settings_from(const Args& args) {
-  TransferSettings settings;
-  settings.steps = resolve_steps(parse_preset(args.get_or("preset", "paper")), args.get_or("steps", ""));
-  settings.mode = parse_target_mode(args.get_or("mode", "realistic"));
-  settings.smooth = static_cast<int>(args.integer("smooth", 5));
-  if (settings.smooth < 0) throw Error("--smooth takes 0 or more");
-  settings.noise = parse_noise(args.get_or("noise", "stored"));
-  settings.seed = static_cast<uint64_t>(args.integer("seed", 0));
+TransferOptions options_from(const Args& args) {
+  TransferOptions options;
+  options.preset = parse_preset(args.get_or("preset", "paper"));
+  options.steps = args.get_or("steps", "");
+  options.mode = parse_target_mode(args.get_or("mode", "realistic"));
+  options.smooth = static_cast<int>(args.integer("smooth", 5));
+  options.noise = parse_noise(args.get_or("noise", "stored"));
+  options.seed = static_cast<uint64_t>(args.integer("seed", 0));
   if (args.flag("no-cache") && args.get("cache")) throw Error("give --cache DIR or --no-cache, not both");
-  settings.cache_dir = args.flag("no-cache") ? "" : args.get_or("cache", default_cache_dir());
-  return settings;
-}
-
-PhotoOptions photo_options_from(const Args& args) {
-  PhotoOptions options;
+  options.use_cache = !args.flag("no-cache");
+  options.cache_dir = args.get_or("cache", "");
   options.align = parse_align_mode(args.get_or("align", "auto"));
-  options.identity_face.index = args.integer("face-index", 0);
+  options.face_index = args.integer("face-index", 0);
   if (options.align == AlignMode::Off && args.get("face-index"))
     throw Error("--face-index picks the face to align; it has no effect with --align off");
+  options.device = args.get_or("device", "auto");
+  options.weights_dir = args.get_or("weights", "");
+  options.generator = args.get_or("generator", "");
   return options;
 }
 
@@ -135,21 +133,21 @@ void write_dump(const std::string& dir, const TransferResult& result) {
 
 int run(const Args& args) {
   const std::string out = args.required("out");
+  const TransferOptions options = options_from(args);
   TransferImages images{read_image(args.required("identity")), read_image(args.required("structure")),
                         read_image(args.required("appearance")), optional_mask(args, "identity-mask"),
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),
                         optional_mask(args, "target-mask")};
-  const TransferSettings settings = settings_from(args);
-  const PhotoOptions photo_options = photo_options_from(args);
-  const WeightFiles files = find_weight_files(args.get_or("weights", default_weights_dir()), args.get_or("generator", ""));
-  const Models models = load_models(files, parse_device(args.get_or("device", "auto")), settings.cache_dir);
+  check_inputs(options, images, out);
+  const Engine engine(options);
+  engine.load();
 
   ProgressPrinter printer;
   std::signal(SIGINT, on_interrupt);
   const Progress progress([&](const std::string& stage, int step, int total) { printer(stage, step, total); },
                           &g_cancel, [](const std::string& message) { std::cerr << "barbershop: warning: " << message << "\n"; });
   try {
-    const TransferResult result = transfer_photos(models, images, settings, progress, photo_options);
+    const TransferResult result = engine.transfer(images, progress);
     printer.finish();
     if (auto dump = args.get("dump")) write_dump(*dump, result);
     write_image(out, result.image);

@@ -1,6 +1,6 @@
 #pragma once
 // The sub-commands of `barbershop`; each lives in its own cmd_<name>.cpp.
-#include "engine/cli/args.h"
+#include "cli/args.h"
 
 namespace barbershop::cli {
 

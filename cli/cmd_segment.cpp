@@ -1,7 +1,7 @@
 // `barbershop segment`: runs the face parser on one image.
 #include <torch/torch.h>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
@@ -21,10 +21,21 @@ const char kUsage[] =
     "  --parser PATH   Barbershop's seg.pth (16 classes)\n"
     "  --image PATH    aligned face, .png/.jpg or .npy ([3,H,W] in [-1,1]); square,\n"
     "                  side a multiple of 512 (bicubic downsampled) or a power of two\n"
-    "                  below 512 (bicubic upsampled)\n"
+    "                  below 512 (bicubic upsampled). A .png/.jpg is a photo: its\n"
+    "                  resized pixels are clamped to [0,1] as the reference does for\n"
+    "                  images read from disk. A .npy is a generator's output: no clamp,\n"
+    "                  as the reference does for the generator's images.\n"
     "  --labels PATH   label map, 8-bit grey .png (values 0..15) or .npy\n"
     "  --logits PATH   also write the logits, float32 .npy [16,512,512]\n"
     "  --device NAME   where to run (default auto: cuda when available)\n";
+
+// Where the reference's preprocessing differs: images read from disk are
+// clamped after resizing, the generator's outputs (kept as .npy) are not.
+FaceParser::Source source_of(const std::string& path) {
+  const std::string extension = path.size() >= 4 ? path.substr(path.size() - 4) : "";
+  const bool npy = extension == ".npy" || extension == ".NPY";
+  return npy ? FaceParser::Source::Render : FaceParser::Source::Photo;
+}
 
 int run(const Args& args) {
   const std::string parser_path = args.required("parser");
@@ -42,8 +53,7 @@ int run(const Args& args) {
   const FaceParser parser = FaceParser::load(parser_path, device);
 
   torch::NoGradGuard no_grad;
-  // A file on disk is a photo: Barbershop clamps its resized pixels to [0,1].
-  const at::Tensor logits = parser.logits(image.to(device), FaceParser::Source::Photo)[0].cpu();
+  const at::Tensor logits = parser.logits(image.to(device), source_of(image_path))[0].cpu();
   write_labels(labels_path, logits.argmax(0).to(torch::kUInt8));
   if (logits_path) write_npy(*logits_path, logits.contiguous());
   return 0;

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/error.h"
-#include "engine/pipeline/models.h"
+#include "engine/pipeline/weights.h"
 #include "engine/weights/catalogue.h"
 #include "engine/weights/download.h"
 

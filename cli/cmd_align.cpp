@@ -1,7 +1,7 @@
 // `barbershop align`: finds a face in a photo and cuts out its FFHQ-aligned crop.
 #include <ATen/ATen.h>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/image.h"

@@ -10,7 +10,7 @@
 #include <regex>
 #include <vector>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/sha256.h"

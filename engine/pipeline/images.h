@@ -1,15 +1,11 @@
 #pragma once
-// The whole method, from three face images to the composite: the one engine
-// entry point that every host (the CLI, the GIMP plug-in, the benchmark)
-// calls. Inputs are tensors; progress and cancellation go through Progress.
+// What a transfer takes and gives: three face images, optional hair masks,
+// the composite and the intermediate values. Light (no networks), so the
+// engine's front door (engine/barbershop.h) and its hosts include it cheaply.
 #include <ATen/core/Tensor.h>
 
 #include <map>
 #include <string>
-
-#include "engine/pipeline/models.h"
-#include "engine/pipeline/progress.h"
-#include "engine/pipeline/settings.h"
 
 namespace barbershop {
 
@@ -22,8 +18,8 @@ struct TransferImages {
 };
 
 struct TransferResult {
-  at::Tensor image;  // [3,R,R] in [-1,1], on the CPU
-  // Intermediate values by the names `barbershop transfer --dump` writes:
+  at::Tensor image;  // [3,H,W] in [-1,1], on the CPU
+  // Intermediate values, by the names hosts dump them under:
   // wplus_<role>, F_<role>, S_<role>, target_labels, fmix, blend_u, result.
   std::map<std::string, at::Tensor> intermediates;
 };
@@ -37,11 +33,8 @@ constexpr int64_t kSmallestFaceCrop = 64;
 void check_face_image(const at::Tensor& image, const std::string& role);
 
 // check_face_image, and square: an aligned face crop, what transfer() takes.
-// Hosts call it before loading the networks, so a wrong layer fails at once.
+// check_inputs() (engine/barbershop.h) calls it before anything loads, so a
+// wrong image fails at once.
 void check_face_crop(const at::Tensor& image, const std::string& role);
-
-// Throws barbershop::Error on unusable input, Cancelled when cancelled.
-TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
-                        const Progress& progress);
 
 }  // namespace barbershop

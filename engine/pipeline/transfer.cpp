@@ -1,4 +1,4 @@
-#include "engine/pipeline/barbershop.h"
+#include "engine/pipeline/transfer.h"
 
 #include <ATen/ATen.h>
 #include <torch/torch.h>

@@ -3,8 +3,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <string>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 
@@ -18,6 +20,21 @@ void print_overview() {
   std::cout << "usage: barbershop <command> [options]\n\ncommands:\n";
   for (const Command* command : kCommands) std::cout << "  " << command->name << "\n";
   std::cout << "\n`barbershop <command> --help` describes each.\n";
+}
+
+// The flag that changes an engine setting (Error::setting()), as the hint
+// the CLI adds to the engine's host-neutral message.
+std::string flag_for(const std::string& setting) {
+  static const std::map<std::string, std::string> kFlags = {
+      {"preset", "--preset"},   {"steps", "--steps or $BARBERSHOP_STEPS"},
+      {"mode", "--mode"},       {"smooth", "--smooth"},
+      {"noise", "--noise"},     {"seed", "--seed"},
+      {"cache_dir", "--cache"}, {"align", "--align"},
+      {"face_index", "--face-index"}, {"device", "--device"},
+      {"weights_dir", "--weights or $BARBERSHOP_WEIGHTS"}, {"generator", "--generator"},
+      {"output", "--out"}};
+  const auto found = kFlags.find(setting);
+  return found == kFlags.end() ? "" : found->second;
 }
 
 const Command* find_command(const std::string& name) {
@@ -45,13 +62,19 @@ int run(int argc, char** argv) {
 }
 
 }  // namespace
+
+std::string with_hint(const Error& error) {
+  const std::string flag = flag_for(error.setting());
+  return std::string(error.what()) + (flag.empty() ? "" : " (" + flag + ")");
+}
+
 }  // namespace barbershop::cli
 
 int main(int argc, char** argv) {
   try {
     return barbershop::cli::run(argc, argv);
   } catch (const barbershop::Error& error) {
-    std::cerr << "barbershop: error: " << error.what() << "\n";
+    std::cerr << "barbershop: error: " << barbershop::cli::with_hint(error) << "\n";
   } catch (const c10::Error& error) {
     std::cerr << "barbershop: error: " << error.what_without_backtrace() << "\n";
   } catch (const std::exception& error) {

@@ -1,7 +1,7 @@
 // `barbershop generate`: runs the StyleGAN2 generator on W+ codes.
 #include <torch/torch.h>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "engine/cli/commands.h"
+#include "cli/commands.h"
 #include "engine/error.h"
 #include "engine/io/npy.h"
 #include "engine/losses/lpips.h"

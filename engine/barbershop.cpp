@@ -1,0 +1,177 @@
+#include "engine/barbershop.h"
+
+#include <ATen/ATen.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "engine/device.h"
+#include "engine/error.h"
+#include "engine/io/image.h"
+#include "engine/ops/lanczos.h"
+#include "engine/photo/ffhq_align.h"
+#include "engine/photo/photo_transfer.h"
+#include "engine/pipeline/hair_mask.h"
+#include "engine/pipeline/models.h"
+
+namespace barbershop {
+namespace {
+
+const char* const kRoles[] = {"identity", "structure", "appearance"};
+
+TransferSettings settings_of(const TransferOptions& options) {
+  TransferSettings settings;
+  settings.steps = resolve_steps(options.preset, options.steps);
+  settings.mode = options.mode;
+  settings.smooth = options.smooth;
+  settings.noise = options.noise;
+  settings.seed = options.seed;
+  if (options.use_cache) settings.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+  settings.embedding_batch = options.embedding_batch;
+  return settings;
+}
+
+FaceChoice face_choice_of(const TransferOptions& options) {
+  FaceChoice choice;
+  choice.index = options.face_index;
+  if (const auto& area = options.face_area) choice.within = FaceBox{area->left, area->top, area->right, area->bottom};
+  return choice;
+}
+
+PhotoOptions photo_options_of(const TransferOptions& options) {
+  PhotoOptions photo;
+  photo.align = options.align;
+  photo.identity_face = face_choice_of(options);
+  return photo;
+}
+
+bool is_square(const at::Tensor& image) { return image.size(1) == image.size(2); }
+
+}  // namespace
+
+void check_options(const TransferOptions& options) {
+  resolve_steps(options.preset, options.steps);  // throws naming a bad entry
+  if (options.smooth < 0)
+    throw Error("smoothing takes 0 or more iterations, not " + std::to_string(options.smooth), "smooth");
+  if (options.face_index < 0)
+    throw Error("faces are numbered from 0 (the largest), not " + std::to_string(options.face_index), "face_index");
+  if (options.align == AlignMode::Off && (options.face_index != 0 || options.face_area))
+    throw Error("a face of the identity image was chosen, but alignment is off, so no face is looked for; "
+                "turn alignment on or leave the face choice out",
+                "face_index");
+  if (options.embedding_batch < 0)
+    throw Error("the embedding batch takes 0 (automatic) or more, not " + std::to_string(options.embedding_batch),
+                "embedding_batch");
+  parse_device(options.device);  // throws for an unknown or absent device
+}
+
+void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output) {
+  check_options(options);
+  const at::Tensor* role_images[] = {&images.identity, &images.structure, &images.appearance};
+  for (int i = 0; i < 3; ++i) {
+    if (options.align == AlignMode::Off)
+      check_face_crop(*role_images[i], kRoles[i]);
+    else
+      check_photo(*role_images[i], kRoles[i]);
+  }
+  if (!output.empty()) check_image_output(output);
+}
+
+std::vector<WeightFileStatus> weight_files_in(const std::string& dir) {
+  std::vector<WeightFileStatus> status;
+  for (const std::string& name : official_weight_names())
+    status.push_back({name, std::filesystem::is_regular_file(std::filesystem::path(dir) / name)});
+  return status;
+}
+
+struct Engine::State {
+  TransferOptions options;
+  TransferSettings settings;
+  WeightFiles weights;
+  c10::Device device = c10::kCPU;
+  mutable std::optional<Models> models;
+  mutable std::optional<FaceParser> parser;  // when only the parser was needed
+
+  const Models& loaded() const {
+    if (!models) models = load_models(weights, device, settings.cache_dir);
+    return *models;
+  }
+  const FaceParser& face_parser() const {
+    if (models) return models->parser;
+    if (!parser) parser = FaceParser::load(weights.parser, device);
+    return *parser;
+  }
+};
+
+Engine::Engine(const TransferOptions& options) : state_(std::make_unique<State>()) {
+  check_options(options);
+  use_all_cpu_cores();
+  state_->options = options;
+  state_->settings = settings_of(options);
+  state_->weights =
+      find_weight_files(options.weights_dir.empty() ? default_weights_dir() : options.weights_dir, options.generator);
+  state_->device = parse_device(options.device);
+}
+
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+void Engine::load() const { state_->loaded(); }
+
+TransferResult Engine::transfer(const TransferImages& images, const Progress& progress) const {
+  check_inputs(state_->options, images);
+  TransferResult result =
+      transfer_photos(state_->loaded(), images, state_->settings, progress, photo_options_of(state_->options));
+  // An aligned crop comes back at the generator's size: back to the
+  // identity image's, resampled as the inputs were.
+  const int64_t height = images.identity.size(1), width = images.identity.size(2);
+  if (result.image.size(1) != height || result.image.size(2) != width)
+    result.image = lanczos_resize(result.image.unsqueeze(0), height, width)[0];
+  return result;
+}
+
+at::Tensor Engine::hair_mask(const at::Tensor& image, const Progress& progress) const {
+  const TransferOptions& options = state_->options;
+  if (options.align == AlignMode::Off) check_face_crop(image, "face");
+  else check_photo(image, "face");
+  const FaceParser& parser = state_->face_parser();
+  if (options.align == AlignMode::Off || !face_detection_available()) return barbershop::hair_mask(parser, image);
+  const std::vector<FaceLandmarks> faces = FaceFinder().find(image);
+  if (faces.empty() && is_square(image)) {
+    progress.warn("no face found in the face image; using it as it is, as an aligned face crop");
+    return barbershop::hair_mask(parser, image);
+  }
+  const FaceLandmarks& face = choose_face(faces, face_choice_of(options), "the face image");
+  if (is_aligned_crop(face, image.size(2), image.size(1))) return barbershop::hair_mask(parser, image);
+  // Parsed in FFHQ's square at the parser's own size, then warped back.
+  const AlignedFace aligned = align_face(face, image, FaceParser::kSize);
+  const at::Tensor hair = barbershop::hair_mask(parser, aligned.image);
+  return unalign(hair, aligned.transform, false).ge(0.5).to(at::kFloat);
+}
+
+std::vector<at::Tensor> Engine::generated_faces(int count) const {
+  const Models& models = state_->loaded();
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(0);
+  std::vector<at::Tensor> faces;
+  for (int i = 0; i < count; ++i) {
+    const at::Tensor z = at::randn({1, 512}).to(models.device);
+    const at::Tensor w = models.generator->mapping(z).unsqueeze(1).repeat({1, models.n_latent(), 1});
+    faces.push_back(models.generator->synthesize(w).clamp(-1, 1)[0].cpu());
+  }
+  return faces;
+}
+
+void Engine::set_embedding_batch(int batch) {
+  state_->options.embedding_batch = batch;
+  state_->settings.embedding_batch = batch;
+}
+
+void Engine::set_embedding_cache(const std::string& dir) { state_->settings.cache_dir = dir; }
+
+int64_t Engine::generator_size() const { return state_->loaded().size(); }
+
+c10::Device Engine::device() const { return state_->device; }
+
+}  // namespace barbershop

@@ -1,0 +1,118 @@
+#pragma once
+// The engine's front door, the one entry every host uses (cli/, plugin/,
+// bench/). A host turns its own inputs into TransferOptions and
+// TransferImages, calls check_inputs() before anything loads, opens an
+// Engine and asks it for a transfer or a hair mask, then turns the result
+// back into its own form. Errors are barbershop::Error in words that fit
+// every host; Error::setting() names the TransferOptions field that fixes
+// one, so each host can add its own hint (a flag, a dialog field).
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/pipeline/images.h"
+#include "engine/pipeline/progress.h"
+#include "engine/pipeline/settings.h"
+#include "engine/pipeline/weights.h"
+
+namespace barbershop {
+
+// A rectangle in an image's pixels.
+struct PixelBox {
+  double left = 0, top = 0, right = 0, bottom = 0;
+};
+
+// Everything a transfer can be asked, in plain types. Field names are the
+// names Error::setting() reports.
+struct TransferOptions {
+  Preset preset = Preset::Paper;
+  std::string steps;  // step counts over the preset, "w=2,fs=2,..."; $BARBERSHOP_STEPS wins over both
+  TargetMode mode = TargetMode::Realistic;
+  int smooth = 5;  // dilation / erosion iterations of the alignment masks, 0 or more
+  NoiseMode noise = NoiseMode::Stored;
+  uint64_t seed = 0;  // for NoiseMode::Random
+  bool use_cache = true;  // keep embeddings and the PCA prior in cache_dir
+  std::string cache_dir;  // empty: default_cache_dir()
+  AlignMode align = AlignMode::Auto;
+  int64_t face_index = 0;             // which face of the identity photo, by size: 0 is the largest
+  std::optional<PixelBox> face_area;  // or the largest face whose box centre lies in this area
+  std::string device = "auto";        // auto, cpu, cuda or cuda:N
+  std::string weights_dir;            // empty: default_weights_dir()
+  std::string generator;              // another generator checkpoint; empty: ffhq.pt of weights_dir
+  // Distinct images embedded together (the result is the same); 0: all at
+  // once on a GPU, one at a time on the CPU.
+  int embedding_batch = 0;
+};
+
+// Throws barbershop::Error, with its setting(), for the first option that
+// cannot work. The one place options are validated.
+void check_options(const TransferOptions& options);
+
+// Everything that can be checked before anything loads, in the order users
+// fix things: the options, the three images (RGB and large enough; square
+// aligned crops where alignment is off or this build cannot find faces) and,
+// when `output` is not empty, the file the host will write: its folder
+// exists and is writable and its format is one the engine writes
+// (check_image_output, engine/io/image.h).
+void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output = "");
+
+// Which of the official weight files `dir` holds, for a host's found /
+// missing lines.
+struct WeightFileStatus {
+  std::string name;
+  bool found = false;
+};
+std::vector<WeightFileStatus> weight_files_in(const std::string& dir);
+
+// The networks and the PCA prior, opened from options.
+class Engine {
+ public:
+  // Checks the options, finds the weight files and picks the device, so a
+  // wrong folder or device fails at once; the networks load on first use
+  // (or load()).
+  explicit Engine(const TransferOptions& options);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  // Loads all networks and the PCA prior now, for hosts that show or time
+  // loading apart from the transfer.
+  void load() const;
+
+  // Photos or aligned crops in (faces found and aligned as options.align
+  // says); the result at the identity image's size: a photo comes back whole
+  // with only its hair changed, a crop of another size is resampled to it.
+  // Throws barbershop::Error on unusable input, Cancelled when cancelled.
+  TransferResult transfer(const TransferImages& images, const Progress& progress) const;
+
+  // The parser's hair region of a face image as [H,W] float 0/1 at its
+  // size: an aligned crop is parsed as it is; in a photo the face
+  // (options.face_index / face_area) is found, aligned, parsed and its hair
+  // mapped back into the photo. Loads only the parser (and the face finder).
+  at::Tensor hair_mask(const at::Tensor& image, const Progress& progress = {}) const;
+
+  // `count` faces the generator makes from random latents (a fixed seed):
+  // inputs that need no image files, for benchmarks and demonstrations.
+  std::vector<at::Tensor> generated_faces(int count) const;
+
+  // The options' embedding_batch, changed for the next transfer: it changes
+  // the speed, not the result.
+  void set_embedding_batch(int batch);
+  // Where the next transfer keeps and finds embeddings ("" : nowhere), for
+  // the benchmark's cached run: it changes the speed, not the result.
+  void set_embedding_cache(const std::string& dir);
+
+  int64_t generator_size() const;  // loads the networks
+  c10::Device device() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace barbershop

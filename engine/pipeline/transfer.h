@@ -1,0 +1,17 @@
+#pragma once
+// The whole method on three aligned face crops, from the images to the
+// composite, with networks already loaded. Hosts do not call it themselves:
+// engine/barbershop.h opens the networks, aligns photos and calls it.
+// Progress and cancellation go through Progress.
+#include "engine/pipeline/images.h"
+#include "engine/pipeline/models.h"
+#include "engine/pipeline/progress.h"
+#include "engine/pipeline/settings.h"
+
+namespace barbershop {
+
+// Throws barbershop::Error on unusable input, Cancelled when cancelled.
+TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
+                        const Progress& progress);
+
+}  // namespace barbershop
