@@ -45,7 +45,10 @@ differ; --dump keeps result.npy at the generator's).
   --cache DIR     embedding cache (default ~/.cache/barbershop); --no-cache: none
   --*-mask M      a hair mask (hair = value >= 128) replacing the parser's for that image,
                   or for the target mask
-  --dump DIR      also write the intermediate values as float32 .npy
+  --dump DIR      also write the intermediate values as float32 .npy: wplus_, F_, S_ and
+                  labels_<role> (the parser's labels after any --*-mask) for identity,
+                  structure, appearance; initial_target (inpainted, before the GAN rounds),
+                  target_round1, target_labels, fmix, blend_u, result
   --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
                   of its face; off: take the images as they are (square aligned crops)
   --face-index N  which face of the identity photo, numbered by size: 0 (default) is the largest

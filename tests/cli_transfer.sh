@@ -2,7 +2,7 @@
 # `barbershop transfer` as a user runs it: a whole transfer with tiny step
 # counts writes a PNG and the --dump files, in which another generator
 # (--generator), --smooth and the hair masks of identity, structure and
-# target act as the spec says (cli_transfer_check.py); Ctrl-C stops it with
+# target act as docs/method.md says (cli_transfer_check.py); Ctrl-C stops it with
 # exit code 130 and leaves no file; missing weights are named; an output
 # folder that does not exist is refused before anything loads.
 # usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR PYTHON
@@ -26,7 +26,7 @@ smooth=2
   --target-mask "$fixtures/masks/target.png" --out "$work/out.png" --dump "$work/dump" 2>"$work/log"
 check "transfer exits 0" test $? -eq 0
 check "progress printed per stage" grep -q "^blending: 100%" "$work/log"
-check "--generator, --smooth and the masks act as the spec says" \
+check "--generator, --smooth and the masks act as docs/method.md says" \
   "$python" "$(dirname "$0")/cli_transfer_check.py" "$work/out.png" "$work/dump" "$fixtures/masks" 128 $smooth "$faces/16.png"
 
 # Ctrl-C once the run is past loading: exit 130, nothing written.

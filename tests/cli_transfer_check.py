@@ -1,11 +1,17 @@
 """Checks what `barbershop transfer --generator G --smooth N` with hair masks
 for the identity, the structure and the target wrote (OUT.png and --dump),
-against values computed here from the mask files alone (spec sections 3-4):
+against values computed here from the mask files alone (docs/method.md, "Target mask" and "Alignment"):
   - OUT.png has the identity image's size (the identity is an aligned crop,
     resampled from the generator's resolution), result.npy the generator's
     resolution, the W+ codes its 2 log2(R) - 2 rows;
   - the hair (label 10) of target_labels.npy is exactly the target mask's
     pixels >= 128;
+  - labels_identity/structure.npy hold the hair masks' pixels >= 128 as hair;
+    initial_target.npy is, outside the uncovered (OB) region computed here
+    from those labels in the reference's order, the identity's labels with
+    the hair cleared and the structure's hair painted, and inside it only
+    background or hair; target_round1.npy differs from it only where the
+    identity had hair and the structure has none;
   - F mixing: fmix equals the structure's own F (F_structure.npy) exactly
     where bicubic_32(E_N(H2 and Ht)) is 1, E_N = N erosions by a 3x3 cross,
     and nowhere else; the N given must make a different region from the
@@ -50,6 +56,30 @@ def bicubic_256_to_32(mask):
     return np.einsum("b,ijb->ij", k, rows[:, taps])
 
 
+def check_target_stages(load, masks, check):
+    """The target mask before its GAN rounds and after the first, from the
+    dumped parser labels (docs/method.md, "Target mask")."""
+    identity, structure = load("labels_identity"), load("labels_structure")
+    check(np.array_equal(identity == HAIR, hair_mask(os.path.join(masks, "identity.png"))),
+          "labels_identity's hair is not the --identity-mask's pixels >= 128")
+    check(np.array_equal(structure == HAIR, hair_mask(os.path.join(masks, "structure.png"))),
+          "labels_structure's hair is not the --structure-mask's pixels >= 128")
+    cleared = np.where(identity == HAIR, 0, identity)
+    uncovered = (structure != HAIR) & (structure != 0) & (structure != 15) & (cleared == 0)
+    painted = np.where(structure == HAIR, HAIR, cleared)
+    initial = load("initial_target")
+    known = ~uncovered
+    check(np.array_equal(initial[known], painted[known]),
+          f"initial_target differs from the cleared identity labels with the structure's hair at "
+          f"{(initial[known] != painted[known]).sum()} pixels outside OB")
+    check(np.isin(initial[uncovered], (0, HAIR)).all(), "initial_target holds labels other than 0 and 10 in OB")
+    round1 = load("target_round1")
+    kept = ~((identity == HAIR) & (structure != HAIR))
+    check(np.array_equal(round1[kept], initial[kept]),
+          f"target_round1 differs from initial_target at {(round1[kept] != initial[kept]).sum()} pixels "
+          "outside the freed hair region")
+
+
 def main():
     out_png, dump, masks, size, smooth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     identity = sys.argv[6]
@@ -74,6 +104,8 @@ def main():
     labels = load("target_labels")
     check(labels.shape == (512, 512) and np.array_equal(labels == HAIR, target),
           "the target labels' hair is not the --target-mask's pixels >= 128")
+
+    check_target_stages(load, masks, check)
 
     # The masks are 2x2 blocks at 512, so [::2, ::2] is any nearest resize to 256.
     structure_and_target = (hair_mask(os.path.join(masks, "structure.png")) & target)[::2, ::2]

@@ -16,6 +16,7 @@
 #include "tests/pipeline_support.h"
 #include "engine/pipeline/embedding.h"
 #include "engine/pipeline/stage.h"
+#include "engine/pipeline/target_mask.h"
 
 namespace barbershop {
 namespace {
@@ -287,7 +288,48 @@ TEST(Transfer, RejectsNonSquareAndTinyImages) {
   EXPECT_THROW(transfer(models(), {tiny, good, good}, tiny_settings(), Progress()), Error);
 }
 
-// ---- F mixing of the alignment (spec section 4), with masks painted here.
+// ---- The first target mask, on label maps painted here.
+
+struct Block {
+  int64_t row0, row1, col0, col1, value;  // rows [row0, row1), columns [col0, col1)
+};
+
+// Labels [1,n,n] int64, all `fill`, with the blocks painted in order.
+at::Tensor painted(int64_t n, int64_t fill, std::initializer_list<Block> blocks) {
+  at::Tensor labels = at::full({1, n, n}, fill, at::kLong);
+  for (const Block& b : blocks) labels.slice(1, b.row0, b.row1).slice(2, b.col0, b.col1).fill_(b.value);
+  return labels;
+}
+
+// The new hair is a ring, 4 pixels wide, around a hole that is face (skin)
+// in the structure image. The identity's hair covers the hole's left 4x4
+// part; the rest of the hole is background in the identity. The reference
+// clears the identity's hair before it builds the uncovered (OB) region, so
+// the whole hole is uncovered and inpainted from the ring: all hair (1.0
+// exactly, within the inpainting radius of 3). Built from the identity's
+// labels as they were, the old hair would stay background, and its zeros
+// would pull the fill of the rest of the hole below 1: background too.
+// (Checked once against the reference's order with OpenCV's Python
+// inpainting: the same labels, pixel for pixel.)
+TEST(TargetMask, OldHairUnderTheNewFaceIsUncoveredAndTheHoleInpaintedAsHair) {
+  constexpr int64_t kBackground = FaceParser::kBackground, kHair = FaceParser::kHair, kSkin = 1;
+  const at::Tensor identity = painted(24, kBackground, {{10, 14, 10, 14, kHair}});
+  const at::Tensor structure = painted(24, kBackground, {{6, 18, 6, 20, kHair}, {10, 14, 10, 16, kSkin}});
+  const InitialTarget initial = initial_target(identity, structure);
+
+  const at::Tensor expected_uncovered = painted(24, 0, {{10, 14, 10, 16, 1}}).to(at::kBool);
+  const at::Tensor expected_labels = painted(24, kBackground, {{6, 18, 6, 20, kHair}});
+  EXPECT_TRUE(at::equal(initial.uncovered, expected_uncovered))
+      << initial.uncovered.ne(expected_uncovered).sum().item<int64_t>() << " pixels of OB differ";
+  EXPECT_TRUE(at::equal(initial.labels, expected_labels))
+      << initial.labels.ne(expected_labels).sum().item<int64_t>() << " labels differ";
+  // The realistic mode's background target: the identity's face or hair, or the new hair.
+  const at::Tensor expected_not_background = painted(24, 0, {{6, 18, 6, 20, 1}, {10, 14, 14, 16, 0}});
+  EXPECT_TRUE(at::equal(initial.not_background, expected_not_background))
+      << initial.not_background.ne(expected_not_background).sum().item<int64_t>() << " pixels differ";
+}
+
+// ---- F mixing of the alignment (docs/method.md, "Alignment"), with masks painted here.
 
 // [256,256] float 0/1: the pixels whose centre lies in the disc.
 at::Tensor disc_256(double cy, double cx, double radius) {

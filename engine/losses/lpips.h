@@ -1,6 +1,6 @@
 #pragma once
-// LPIPS v0.1 "net-lin" on VGG16 (spec section 1), plain and masked (spec
-// section 5). Distances are per image, for images in [-1, 1].
+// LPIPS v0.1 "net-lin" on VGG16, plain and masked (docs/method.md, "Networks
+// and files", "Blending"). Distances are per image, for images in [-1, 1].
 #include <ATen/core/Tensor.h>
 
 #include <string>

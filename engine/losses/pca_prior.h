@@ -1,5 +1,5 @@
 #pragma once
-// The P-norm prior of the W+ embedding (spec section 2): a PCA of
+// The P-norm prior of the W+ embedding (docs/method.md, "Embedding"): a PCA of
 // LeakyReLU_5(mapping(z)) over many z ~ N(0, I), fitted once per generator
 // checkpoint and cached on disk under the checkpoint's SHA-256.
 #include <ATen/core/Tensor.h>

@@ -1,5 +1,5 @@
 #pragma once
-// The masked style loss of alignment step 2 (spec section 4), without its
+// The masked style loss of alignment step 2 (docs/method.md, "Alignment"), without its
 // 4e4 weight: Gram matrices of VGG16 activations of masked images, compared
 // by mean squared error and averaged over the layers.
 #include <ATen/core/Tensor.h>

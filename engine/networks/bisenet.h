@@ -1,7 +1,7 @@
 #pragma once
 // The face parser of Barbershop: BiSeNet (Yu et al., ECCV 2018) with a
 // ResNet-18 context path and 16 classes, loaded from Barbershop's `seg.pth`.
-// Label 0 is background, 10 is hair (spec section 1).
+// Label 0 is background, 10 is hair (docs/method.md, "Networks and files").
 //
 // As in Barbershop, the paper's spatial path is replaced by ResNet's 1/8
 // feature map, and two auxiliary heads (conv_out16, conv_out32) exist only
@@ -142,7 +142,7 @@ class FaceParser {
 
   // images: [B,3,R,R] in [-1,1] on the parser's device. Returns the main
   // logits [B,16,512,512], differentiable w.r.t. `images`.
-  // R = 512k: the spec's bicubic downsampling by k (k = 1 still filters).
+  // R = 512k: bicubic downsampling by k, "Helper operations" (k = 1 filters).
   // R a power of two below 512 (small test generators): bicubic upsampling to
   // 512 (align_corners false), an engine choice: Barbershop has no such case.
   // Anything else throws barbershop::Error.

@@ -4,7 +4,7 @@
 // under "g_ema": every parameter and buffer here is named exactly as its
 // checkpoint key ("convs.3.conv.modulation.weight", "noises.noise_5", ...).
 //
-// Synthesis is read as blocks (docs/barbershop-algorithm.md, section 1):
+// Synthesis is read as blocks (docs/method.md, "Networks and files"):
 // block 0 is the 4x4 StyledConv + ToRGB and uses W+ codes 0, 1; block k >= 1
 // works at 4 * 2^k and uses codes 2k-1, 2k (its two convs) and 2k+1 (its
 // ToRGB). Noise layer 0 belongs to block 0, layers 2k-1 and 2k to block k.

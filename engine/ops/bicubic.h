@@ -1,5 +1,5 @@
 #pragma once
-// The bicubic downsampler of the method (spec section 1, helper operations):
+// The bicubic downsampler of the method (docs/method.md, "Helper operations"):
 // separable Keys kernel (a = -0.5) of length 4f, reflect padding, stride f.
 #include <ATen/core/Tensor.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Alignment (paper section 3.3, spec section 4): moves a reference image's
+// Alignment (paper section 3.3; docs/method.md, "Alignment"): moves a reference image's
 // embedding so that its segmentation matches the target mask, then mixes
 // the F feature maps so that each region comes from the right image.
 #include <ATen/core/Tensor.h>

@@ -1,5 +1,5 @@
 #pragma once
-// Blending (paper section 3.4, spec section 5): mixes the S codes of the
+// Blending (paper section 3.4; docs/method.md, "Blending"): mixes the S codes of the
 // identity and the appearance image, u in [0,1] per code and channel, so
 // the face keeps the identity's look and the hair takes the appearance's.
 #include <ATen/core/Tensor.h>

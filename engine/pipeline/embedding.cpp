@@ -9,7 +9,7 @@ namespace {
 
 constexpr double kPNormWeight = 0.001;
 
-// L2 at full resolution + LPIPS at 256 + the P-norm prior (spec section 2),
+// L2 at full resolution + LPIPS at 256 + the P-norm prior (docs/method.md, "Embedding"),
 // summed over the images of the batch. The L2 and P-norm terms are means per
 // image; every image has as many pixels and codes as the others, so their sum
 // is the batch mean times the batch size.

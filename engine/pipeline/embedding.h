@@ -1,5 +1,5 @@
 #pragma once
-// Embedding an image in FS space (paper section 3.1, spec section 2):
+// Embedding an image in FS space (paper section 3.1; docs/method.md, "Embedding"):
 // II2S finds W+ codes that reconstruct it, then F (the block-3 feature map)
 // and S (the codes after it) are refined together.
 #include <ATen/core/Tensor.h>

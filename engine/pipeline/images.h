@@ -20,7 +20,10 @@ struct TransferImages {
 struct TransferResult {
   at::Tensor image;  // [3,H,W] in [-1,1], on the CPU
   // Intermediate values, by the names hosts dump them under:
-  // wplus_<role>, F_<role>, S_<role>, target_labels, fmix, blend_u, result.
+  // wplus_<role>, F_<role>, S_<role>, labels_<role> (the parser's labels
+  // after any user mask), initial_target (inpainted, before the GAN rounds),
+  // target_round1 (after the first round), target_labels, fmix, blend_u,
+  // result. The target-mask values are those of (identity, structure).
   std::map<std::string, at::Tensor> intermediates;
 };
 

@@ -7,7 +7,7 @@
 
 namespace barbershop {
 
-// Optimisation steps of each stage (spec sections 2-5).
+// Optimisation steps of each stage (docs/method.md, "Step counts").
 struct StepCounts {
   int w = 1100;     // II2S W+ embedding
   int fs = 250;     // FS embedding

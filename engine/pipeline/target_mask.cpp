@@ -20,19 +20,17 @@ at::Tensor one_hot_weight(int64_t hot, bool invert, c10::Device device) {
   return invert ? 1 - weights : weights;
 }
 
-// The first pass: identity labels, hair from the structure image, and the
-// region that hair leaves uncovered ("OB") refilled by inpainting.
-struct InitialTarget {
-  at::Tensor labels;        // [1,512,512] int64
-  at::Tensor uncovered;     // OB region [1,512,512] bool
-  at::Tensor not_background;  // realistic mode's background target [1,512,512] int64 (0/1)
-};
+}  // namespace
 
 InitialTarget initial_target(const at::Tensor& identity, const at::Tensor& structure) {
+  // As in the reference, the identity's hair is cleared first and the OB
+  // region is built from what is left: pixels of the old hair that the new
+  // hair leaves uncovered count as uncovered too (docs/method.md, "Order of
+  // operations").
   const at::Tensor identity_without_hair = identity.masked_fill(identity.eq(kHair), kBackground);
   const at::Tensor structure_hair = structure.eq(kHair);
   const at::Tensor uncovered = structure.ne(kHair) & structure.ne(kBackground) &
-                               structure.ne(kUnreliable) & identity.eq(kBackground);
+                               structure.ne(kUnreliable) & identity_without_hair.eq(kBackground);
   const at::Tensor target = at::where(structure_hair, at::full_like(identity, kHair), identity_without_hair);
   // Everything that is neither background nor hair is cleared and refilled
   // from the hair/background around it; only the OB region keeps the fill.
@@ -42,9 +40,12 @@ InitialTarget initial_target(const at::Tensor& identity, const at::Tensor& struc
   // of exactly 1 stays hair.
   const at::Tensor filled = inpaint(hair_fraction[0].cpu(), region[0].cpu()).clamp_min(0).to(at::kByte).to(at::kLong) * kHair;
   const at::Tensor labels = at::where(uncovered, filled.to(target.device()).unsqueeze(0), target);
+  // The realistic mode's background target keeps the identity's own hair.
   const at::Tensor not_background = (identity.ne(kBackground) | structure_hair).to(at::kLong);
   return {labels, uncovered, not_background};
 }
+
+namespace {
 
 // One round of GAN-based completion: a W+ code from the mean w, its first
 // six codes optimised so that the parser's view of the render matches
@@ -117,7 +118,7 @@ TargetMask make_target_mask(const StageContext& context, const at::Tensor& ident
   const at::Tensor round2_target = after_round1.masked_fill(initial.uncovered, kBackground);
   const at::Tensor round2 = complete_with_gan(context, "target mask (2/2)", round2_target, initial.not_background);
   const at::Tensor labels = at::where(initial.uncovered & round2.ne(kBackground), round2, after_round1);
-  return {labels, hair_of(labels).unsqueeze(1)};
+  return {labels, hair_of(labels).unsqueeze(1), initial.labels, after_round1};
 }
 
 }  // namespace barbershop

@@ -128,8 +128,9 @@ TargetMask target_for(const StageContext& context, const Role& identity, const R
                       const at::Tensor& user_target_hair) {
   TargetMask target = make_target_mask(context, identity.labels, reference.labels);
   if (!user_target_hair.defined()) return target;
-  const at::Tensor labels = with_user_hair(target.labels, user_target_hair, identity.labels);
-  return {labels, hair_of(labels).unsqueeze(1)};
+  target.labels = with_user_hair(target.labels, user_target_hair, identity.labels);
+  target.hair = hair_of(target.labels).unsqueeze(1);
+  return target;
 }
 
 at::Tensor single(const at::Tensor& batched) { return batched.detach().squeeze(0).to(at::kCPU); }
@@ -189,7 +190,10 @@ TransferResult transfer_unguarded(const Models& models, const TransferImages& im
     result.intermediates["wplus_" + role.name] = single(embedding.w_plus);
     result.intermediates["F_" + role.name] = single(embedding.F);
     result.intermediates["S_" + role.name] = single(embedding.latent.narrow(1, kSIndex, models.n_latent() - kSIndex));
+    result.intermediates["labels_" + role.name] = single(role.labels).to(at::kFloat);
   }
+  result.intermediates["initial_target"] = single(target.initial_labels).to(at::kFloat);
+  result.intermediates["target_round1"] = single(target.round1_labels).to(at::kFloat);
   result.intermediates["target_labels"] = single(target.labels).to(at::kFloat);
   result.intermediates["fmix"] = single(F_mix_structure);
   result.intermediates["blend_u"] = blended.u.to(at::kCPU);
