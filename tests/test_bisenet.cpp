@@ -381,8 +381,10 @@ TEST_F(SegmentCommand, PhotoFileUsesThePhotoPreprocessing) {
   torch::NoGradGuard no_grad;
   const at::Tensor logits = read_npy(logits_path);
   expect_close(logits, parser.logits(image, FaceParser::Source::Photo)[0], kLogitTolerance);
+  // 8-bit pixels overshoot [-1,1] less when resized than the float pattern
+  // does, so the clamp moves these logits less than the .npy's.
   EXPECT_GT((logits - parser.logits(image, FaceParser::Source::Render)[0]).abs().max().item<double>(),
-            100 * kLogitTolerance)
+            10 * kLogitTolerance)
       << "test set-up: the clamp makes no difference on this image";
 }
 #endif

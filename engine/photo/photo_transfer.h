@@ -1,7 +1,8 @@
 #pragma once
-// The whole method on ordinary photos, for every host: faces are found and
-// FFHQ-aligned first, the transfer runs on the aligned crops, and the result
-// is pasted back into the identity photo, so only its hair changes.
+// The whole method on ordinary photos, as the front door (engine/barbershop.h)
+// runs it: faces are found and FFHQ-aligned first, the transfer runs on the
+// aligned crops, and the result is pasted back into the identity photo, so
+// only its hair changes.
 #include <ATen/core/Tensor.h>
 
 #include <string>

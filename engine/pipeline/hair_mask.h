@@ -1,7 +1,8 @@
 #pragma once
 // The parser's hair region of one face crop, at the crop's own size: what
-// users start from when they paint their own hair mask (the plug-in's Hair
-// Mask procedure). Same encoding the mask inputs read back: 1 = hair.
+// users start from when they paint their own hair mask (Engine::hair_mask in
+// engine/barbershop.h, which also maps photos). Same encoding the mask
+// inputs read back: 1 = hair.
 #include <ATen/core/Tensor.h>
 
 #include "engine/networks/bisenet.h"
