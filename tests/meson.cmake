@@ -9,7 +9,8 @@ if(BARBERSHOP_MESON AND CMAKE_GENERATOR STREQUAL "Ninja")
   list(APPEND _meson_check ${CMAKE_BINARY_DIR}
        -Dplugin=$<IF:$<TARGET_EXISTS:barbershop-gimp>,enabled,disabled>
        -Dopencv=$<IF:$<BOOL:${BARBERSHOP_WITH_OPENCV}>,enabled,disabled>
-       -Ddlib=$<IF:$<BOOL:${BARBERSHOP_WITH_DLIB}>,enabled,disabled>)
+       -Ddlib=$<IF:$<BOOL:${BARBERSHOP_WITH_DLIB}>,enabled,disabled>
+       "-Dcmake_prefix_path=${CMAKE_PREFIX_PATH}")  # the same LibTorch
 else()
   message(STATUS "meson or the Ninja generator missing: meson_sources checks the source lists only")
 endif()
