@@ -138,8 +138,10 @@ struct Cli {
   std::string steps = "w=1,fs=1,mask=1,align1=1,align2=1,blend=2";  // BARBERSHOP_STEPS
 };
 
-std::vector<std::string> transfer_args(const std::string& out, const std::vector<std::string>& more = {}) {
-  const std::string image = kFaces + "15.png";  // one image: one embedding, one alignment
+// One image in every role (one embedding, one alignment); the result has
+// its size.
+std::vector<std::string> transfer_args(const std::string& out, const std::vector<std::string>& more = {},
+                                       const std::string& image = kFaces + "15.png") {
   std::vector<std::string> args = {"transfer", "--identity", image,      "--structure", image, "--appearance",
                                    image,      "--weights",  kWeights,   "--align",     "off", "--out",
                                    out};
@@ -195,7 +197,7 @@ TEST(BadMaskCli, WhiteMaskOfAnotherSizeIsAllHairBlackMaskWarnsNamingItsRole) {
   const std::string log = contents(cli.log);
   expect_contains(log, "warning: no hair found in the appearance image; give a hair mask");
   EXPECT_EQ(log.find("no hair found in the structure"), std::string::npos) << log;
-  EXPECT_EQ(read_image(dir + "/out.png").sizes(), (c10::IntArrayRef{3, 64, 64}));
+  EXPECT_EQ(read_image(dir + "/out.png").sizes(), (c10::IntArrayRef{3, 1024, 1024}));  // the identity's size
   EXPECT_TRUE(read_npy(dir + "/dump/target_labels.npy").eq(FaceParser::kHair).all().item<bool>());
 }
 
@@ -338,7 +340,10 @@ TEST(SharedCache, TwoTransfersAtOnceGiveTheLoneRunsResult) {
 TEST(FullDisk, CacheWriteFailingOnlyWarnsAndTheOutputAppears) {
   const std::string dir = fresh_dir("full-cache");
   const std::string cache = dir + "/cache";
-  const Cli cli{transfer_args(dir + "/out.png", {"--cache", cache}), dir + "/log", 256 * 1024};
+  // A face crop at the generator's 64 px, so the result is a few kB too.
+  const std::string face = dir + "/face64.png";
+  write_image(face, at::adaptive_avg_pool2d(read_image(kFaces + "15.png").unsqueeze(0), {64, 64})[0]);
+  const Cli cli{transfer_args(dir + "/out.png", {"--cache", cache}, face), dir + "/log", 256 * 1024};
   ASSERT_EQ(run(cli), 0) << contents(cli.log);
   const std::string log = contents(cli.log);
   expect_contains(log, "could not write the embedding cache (cannot write " + cache + "/embedding-");
