@@ -528,6 +528,11 @@ TEST(OutOfMemory, ATransferThatRunsOutOfMemoryEndsInAdvice) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    // The parent's OpenMP threads do not exist in a forked child: a parallel
+    // region would wait for them for ever, so the child computes on one
+    // thread; and it ends itself should it hang anyway.
+    at::set_num_threads(1);
+    alarm(600);
     const rlimit cap{data_bytes() + (64u << 20), RLIM_INFINITY};
     setrlimit(RLIMIT_DATA, &cap);
     std::string message = "finished without running out of memory";
