@@ -13,6 +13,9 @@
 #include "engine/photo/photo_transfer.h"
 #include "engine/pipeline/hair_mask.h"
 #include "engine/pipeline/models.h"
+#include "engine/weights/catalogue.h"
+#include "engine/weights/download.h"
+#include "engine/weights/manifest.h"
 
 namespace barbershop {
 namespace {
@@ -78,10 +81,40 @@ void check_inputs(const TransferOptions& options, const TransferImages& images, 
 }
 
 std::vector<WeightFileStatus> weight_files_in(const std::string& dir) {
+  weights::Manifest manifest;
+  try {
+    manifest = weights::read_manifest(dir);
+  } catch (const Error&) {
+    // An unreadable manifest says nothing about the files themselves.
+  }
   std::vector<WeightFileStatus> status;
-  for (const std::string& name : official_weight_names())
-    status.push_back({name, std::filesystem::is_regular_file(std::filesystem::path(dir) / name)});
+  for (const std::string& name : official_weight_names()) {
+    const std::filesystem::path path = std::filesystem::path(dir) / name;
+    std::error_code no_file;
+    const auto size = std::filesystem::file_size(path, no_file);
+    const bool found = !no_file && std::filesystem::is_regular_file(path);
+    const auto record = manifest.find(name);
+    status.push_back({name, found, found && record != manifest.end() && record->second.size != size});
+  }
   return status;
+}
+
+std::vector<std::string> generator_files_in(const std::string& dir) { return weights::generator_files_in(dir); }
+
+DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
+                                         const DownloadStep& progress) {
+  weights::DownloadRequest request;
+  request.dir = dir;
+  request.url_base = url_base.empty() ? weights::default_url_base() : url_base;
+  const auto results = weights::download_weights(request, [&](const std::string& name, uint64_t done, uint64_t total) {
+    return progress(name, total ? static_cast<double>(done) / total : -1.0);
+  });
+  DownloadSummary summary;
+  for (const auto& result : results) {
+    if (result.outcome == weights::FileResult::Outcome::Downloaded) summary.downloaded.push_back(result.name);
+    if (result.outcome == weights::FileResult::Outcome::Failed) summary.failures.push_back(result.message);
+  }
+  return summary;
 }
 
 struct Engine::State {

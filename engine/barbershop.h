@@ -10,6 +10,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,12 +63,36 @@ void check_options(const TransferOptions& options);
 void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output = "");
 
 // Which of the official weight files `dir` holds, for a host's found /
-// missing lines.
+// missing / damaged lines. Damaged: its size differs from the one
+// dir/manifest.json recorded when it was downloaded and checked (a cheap
+// test, for dialogs; loading the file checks it fully).
 struct WeightFileStatus {
   std::string name;
   bool found = false;
+  bool damaged = false;
 };
 std::vector<WeightFileStatus> weight_files_in(const std::string& dir);
+
+// The generator files in `dir`, for a host's picker: ffhq.pt first when
+// there, then the project's other generators, then any other *.pt.
+std::vector<std::string> generator_files_in(const std::string& dir);
+
+// Which file is downloading and how far it is, in [0, 1] (-1 while its size
+// is unknown); returning false cancels.
+using DownloadStep = std::function<bool(const std::string& file, double fraction)>;
+
+struct DownloadSummary {
+  std::vector<std::string> downloaded;  // file names
+  std::vector<std::string> failures;    // one line each: the file, what went wrong
+};
+
+// Fetches the weight files a transfer needs that `dir` lacks (or holds
+// damaged), each checked by loading it and recorded in dir/manifest.json,
+// from `url_base`/<file> when given, else $BARBERSHOP_WEIGHTS_URL_BASE, else
+// the publishers' own addresses. Throws barbershop::Error when there is no
+// network or when cancelled (a partial file stays and is resumed next time).
+DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
+                                         const DownloadStep& progress);
 
 // The networks and the PCA prior, opened from options.
 class Engine {

@@ -8,6 +8,7 @@ set(_meson_check bash ${CMAKE_CURRENT_SOURCE_DIR}/meson_sources.sh ${PROJECT_SOU
 if(BARBERSHOP_MESON AND CMAKE_GENERATOR STREQUAL "Ninja")
   list(APPEND _meson_check ${CMAKE_BINARY_DIR}
        -Dplugin=$<IF:$<TARGET_EXISTS:barbershop-gimp>,enabled,disabled>
+       -Dgimp=$<IF:$<BOOL:${BARBERSHOP_GIMP_MAJOR}>,${BARBERSHOP_GIMP_MAJOR},auto>
        -Dopencv=$<IF:$<BOOL:${BARBERSHOP_WITH_OPENCV}>,enabled,disabled>
        -Ddlib=$<IF:$<BOOL:${BARBERSHOP_WITH_DLIB}>,enabled,disabled>
        "-Dcmake_prefix_path=${CMAKE_PREFIX_PATH}")  # the same LibTorch

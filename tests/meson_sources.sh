@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CMake and the Meson build (meson-compat/) compile the same sources: every
 # .cpp under engine/, cli/ and plugin/ is in exactly one source list
-# (engine/sources/<target>.txt, cli/sources/<target>.txt, plugin/sources.txt),
+# (engine/sources/<target>.txt, cli/sources/<target>.txt, plugin/sources/<host>.txt),
 # every listed file exists, and no build
 # file names a .cpp of its own. Given a configured CMake (Ninja) build folder,
 # it also configures the Meson build and compares what the two really compile,
@@ -26,12 +26,12 @@ cd "$src" || exit 1
 {
   for list in engine/sources/*.txt; do list_entries "$list" engine; done
   for list in cli/sources/*.txt; do list_entries "$list" cli; done
-  list_entries plugin/sources.txt plugin
+  for list in plugin/sources/*.txt; do list_entries "$list" plugin; done
 } | sort >"$work/listed"
 find engine cli plugin -name '*.cpp' | sort >"$work/present"
 
 for file in $(comm -23 "$work/present" <(sort -u "$work/listed")); do
-  fail "$file is in no source list (engine/sources/<target>.txt, cli/sources/<target>.txt or plugin/sources.txt)"
+  fail "$file is in no source list (engine/sources/<target>.txt, cli/sources/<target>.txt or plugin/sources/<host>.txt)"
 done
 for file in $(comm -13 "$work/present" <(sort -u "$work/listed")); do
   fail "$file is listed but does not exist"

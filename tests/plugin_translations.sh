@@ -11,8 +11,8 @@ failures=0
 fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
 
 # Files that mark strings for translation must be listed in POTFILES.
-for file in $(grep -l -E '\b_\(|N_\(' "$src"/plugin/*.cpp); do
-  grep -qx "plugin/$(basename "$file")" "$src/po/POTFILES" || fail "$(basename "$file") marks strings but is not in po/POTFILES"
+for file in $(cd "$src" && grep -l -E '\b_\(|N_\(' plugin/*/*.cpp); do
+  grep -qx "$file" "$src/po/POTFILES" || fail "$file marks strings but is not in po/POTFILES"
 done
 
 (cd "$src" && xgettext --from-code=UTF-8 -C --keyword=_ --keyword=N_ -o "$work/now.pot" -f po/POTFILES) ||

@@ -90,6 +90,26 @@ start_gimp_server() {
     script_fu "(gimp-message-set-handler CONSOLE)" >/dev/null
 }
 
+# open_transfer_dialog HOME SECONDS SIZE: GIMP with its UI on a virtual
+# screen, $repo/samples/faces at SIZE in a display, and the transfer dialog
+# opened on them; its call answers only once the dialog is closed, so it
+# waits in the background (client, its reply in $work/dialog-reply). Sets
+# dialog to the dialog's window, empty when none opened within 30 s.
+open_transfer_dialog() {
+  local image
+  start_xvfb
+  start_gimp_server "$1" "$2" || { echo "GIMP did not start:"; cat "$work/gimp.log"; return 1; }
+  image=$(script_fu "(bb-show-faces \"$repo/samples/faces\" $3)")
+  script_fu "(bb-transfer $image RUN-INTERACTIVE (bb-layer $image \"15\"))" >"$work/dialog-reply" 2>&1 &
+  client=$!
+  dialog=""
+  for _ in $(seq 150); do
+    dialog=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
+    [ -n "$dialog" ] && break
+    sleep 0.2
+  done
+}
+
 script_fu() {  # script_fu EXPRESSION: prints the reply of the Script-Fu server
   "$python" "$gimp_tests/script_fu.py" "$server_port" "$1"
 }

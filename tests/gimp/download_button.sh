@@ -32,17 +32,7 @@ export BARBERSHOP_WEIGHTS=$work/weights
 mkdir -p "$BARBERSHOP_WEIGHTS"
 
 gimp_fresh_home "$work/home" "$plugin_dir"
-start_xvfb
-start_gimp_server "$work/home" 500 || { echo "GIMP did not start:"; cat "$work/gimp.log"; exit 1; }
-image=$(script_fu "(bb-show-faces \"$repo/samples/faces\" 64)")
-script_fu "(bb-transfer $image RUN-INTERACTIVE (bb-layer $image \"15\"))" >"$work/dialog-reply" 2>&1 &
-client=$!
-dialog=""
-for _ in $(seq 150); do
-  dialog=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
-  [ -n "$dialog" ] && break
-  sleep 0.2
-done
+open_transfer_dialog "$work/home" 500 64 || exit 1
 check "the dialog opened" test -n "$dialog"
 sleep 2
 xdotool windowactivate --sync "$dialog" 2>/dev/null || xdotool windowfocus --sync "$dialog" 2>/dev/null

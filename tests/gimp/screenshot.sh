@@ -23,19 +23,7 @@ if [ -n "$weights" ]; then
   mkdir -p "$home/.local/share/barbershop"
   ln -s "$(cd "$weights" && pwd)" "$home/.local/share/barbershop/weights"
 fi
-start_xvfb
-start_gimp_server "$home" 300 || { echo "GIMP did not start:"; cat "$work/gimp.log"; exit 1; }
-image=$(script_fu "(bb-show-faces \"$repo/samples/faces\" 256)")
-
-# The interactive call answers only once the dialog is closed: in the background.
-script_fu "(bb-transfer $image RUN-INTERACTIVE (bb-layer $image \"15\"))" >"$work/dialog-reply" 2>&1 &
-client=$!
-dialog=""
-for _ in $(seq 150); do
-  dialog=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
-  [ -n "$dialog" ] && break
-  sleep 0.2
-done
+open_transfer_dialog "$home" 300 256 || exit 1
 [ -n "$dialog" ] || { echo "the dialog did not open:"; cat "$work/gimp.log" "$work/dialog-reply"; exit 1; }
 sleep 2  # let GTK draw the whole dialog
 eval "$(xdotool getwindowgeometry --shell "$dialog")"  # sets X, Y, WIDTH, HEIGHT

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "plugin/engine_bridge.h"
-#include "plugin/remembered.h"
+#include "plugin/common/engine_bridge.h"
+#include "plugin/common/remembered.h"
 
 namespace barbershop::plugin {
 

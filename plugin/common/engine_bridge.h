@@ -1,7 +1,8 @@
 #pragma once
-// The plug-in's side of the engine's front door (engine/barbershop.h): GIMP
-// layers arrive as packed 8-bit RGB and leave the same way; the settings are
-// the engine's own TransferOptions, filled from the PDB's numbers in main.cpp.
+// The plug-in's side of the engine's front door (engine/barbershop.h), shared
+// by the GIMP 2.10 and the GIMP 3 host: layers arrive as packed 8-bit RGB and
+// leave the same way; the settings are the engine's own TransferOptions,
+// filled from the PDB's numbers by options_from (plugin/common/settings.h).
 // Errors are barbershop::Error with a message meant for the user.
 #include <cstdint>
 #include <functional>
@@ -46,25 +47,8 @@ Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const
 // found) as white (255) on black, at its size.
 Pixels run_hair_mask(const Pixels& face, const TransferOptions& options, const Warning& warn);
 
-// The generator files in `dir` for the dialog's picker: ffhq.pt first when
-// there, then the project's other generators, then any other *.pt.
-std::vector<std::string> generator_files_in(const std::string& dir);
-
-// Which file is downloading and how far it is, in [0, 1] (-1 while its size
-// is unknown); returning false cancels.
-using DownloadStep = std::function<bool(const std::string& file, double fraction)>;
-
-struct DownloadSummary {
-  std::vector<std::string> downloaded;  // file names
-  std::vector<std::string> failures;    // one line each: the file, what went wrong
-};
-
-// Fetches the weight files a transfer needs that `dir` lacks (or holds
-// damaged), checked and recorded as `barbershop weights download` does,
-// from `url_base`/<file> when given, else $BARBERSHOP_WEIGHTS_URL_BASE, else
-// the official addresses. Throws barbershop::Error when there is no network
-// or when cancelled (a partial file stays and is resumed next time).
-DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
-                                         const DownloadStep& progress);
+// The weights folder's files (weight_files_in), the generator picker's
+// choices (generator_files_in) and the Download button
+// (download_missing_weights) are the front door's own functions.
 
 }  // namespace barbershop::plugin

@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "plugin/engine_bridge.h"
+#include "plugin/common/engine_bridge.h"
 
 namespace barbershop::plugin {
 

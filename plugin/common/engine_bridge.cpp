@@ -1,11 +1,9 @@
-#include "plugin/engine_bridge.h"
+#include "plugin/common/engine_bridge.h"
 
 #include <ATen/ATen.h>
 
 #include "engine/barbershop.h"
 #include "engine/io/image.h"
-#include "engine/weights/catalogue.h"
-#include "engine/weights/download.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -38,24 +36,6 @@ Pixels run_hair_mask(const Pixels& face, const TransferOptions& options, const W
   const Engine engine(options);
   const at::Tensor hair = engine.hair_mask(image_of(face), Progress(nullptr, nullptr, warn));
   return pixels_of(hair.mul(2).sub(1).unsqueeze(0).expand({3, -1, -1}));
-}
-
-std::vector<std::string> generator_files_in(const std::string& dir) { return weights::generator_files_in(dir); }
-
-DownloadSummary download_missing_weights(const std::string& dir, const std::string& url_base,
-                                         const DownloadStep& progress) {
-  weights::DownloadRequest request;
-  request.dir = dir;
-  request.url_base = url_base.empty() ? weights::default_url_base() : url_base;
-  const auto results = weights::download_weights(request, [&](const std::string& name, uint64_t done, uint64_t total) {
-    return progress(name, total ? static_cast<double>(done) / total : -1.0);
-  });
-  DownloadSummary summary;
-  for (const auto& result : results) {
-    if (result.outcome == weights::FileResult::Outcome::Downloaded) summary.downloaded.push_back(result.name);
-    if (result.outcome == weights::FileResult::Outcome::Failed) summary.failures.push_back(result.message);
-  }
-  return summary;
 }
 
 }  // namespace barbershop::plugin

@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "plugin/dialog.h"
-#include "plugin/engine_bridge.h"
-#include "plugin/gimp_host.h"
-#include "plugin/i18n.h"
-#include "plugin/procedures.h"
+#include "plugin/common/engine_bridge.h"
+#include "plugin/common/i18n.h"
+#include "plugin/common/messages.h"
+#include "plugin/common/procedures.h"
+#include "plugin/common/settings.h"
+#include "plugin/gimp2/dialog.h"
+#include "plugin/gimp2/gimp_host.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -101,28 +103,12 @@ void query() {
 }
 
 std::string transfer_layer_name(const TransferValues& values) {
-  return "Barbershop: " + drawable_name(values.identity) + " + " + drawable_name(values.structure) + "/" +
-         drawable_name(values.appearance);
+  return plugin::transfer_layer_name(drawable_name(values.identity), drawable_name(values.structure),
+                                     drawable_name(values.appearance));
 }
 
 Pixels optional_mask(gint32 drawable) {
   return drawable < 0 ? Pixels() : read_drawable(drawable, _("A hair mask layer no longer exists; choose another."));
-}
-
-// The PDB's numbers as the engine's settings: the one place they are mapped.
-TransferOptions options_from(const TransferValues& values, const std::string& weights) {
-  if (values.preset < 0 || values.preset > 1) throw Error("preset must be 0 (paper) or 1 (fast)");
-  if (values.mode < 0 || values.mode > 1) throw Error("mode must be 0 (realistic) or 1 (fidelity)");
-  TransferOptions options;
-  options.preset = values.preset == 0 ? Preset::Paper : Preset::Fast;
-  options.mode = values.mode == 0 ? TargetMode::Realistic : TargetMode::Fidelity;
-  options.smooth = values.smooth;
-  // Seed 0: the generator's stored noise (deterministic, as the reference);
-  // any other value: random noise drawn from this seed.
-  options.noise = values.seed == 0 ? NoiseMode::Stored : NoiseMode::Random;
-  options.seed = static_cast<uint64_t>(static_cast<uint32_t>(values.seed));
-  options.weights_dir = weights;
-  return options;
 }
 
 TransferJob job_from(const TransferValues& values, const std::string& weights) {
@@ -193,7 +179,7 @@ gint32 run_hair_mask_procedure(GimpRunMode mode, gint32 image, gint32 drawable) 
   TransferOptions options;
   options.weights_dir = weights_folder(mode != GIMP_RUN_NONINTERACTIVE);
   const Pixels mask = run_hair_mask(face, options, show_warning);
-  return insert_layer_above(image, drawable, mask, std::string(_("Hair mask")) + ": " + drawable_name(drawable));
+  return insert_layer_above(image, drawable, mask, hair_mask_layer_name(drawable_name(drawable)));
 }
 
 // The dialog's download, with GIMP's progress bar; cancelling it there ends
@@ -210,32 +196,6 @@ void run_download_procedure(GimpRunMode mode, int n_params, const GimpParam* par
         return true;
       });
   if (!summary.failures.empty()) throw Error(summary.failures.front());
-}
-
-// The first line of an exception's text: LibTorch appends stack traces.
-std::string first_line(const std::exception& error) {
-  const std::string text = error.what();
-  return text.substr(0, text.find('\n'));
-}
-
-// Where in GIMP the user changes an engine setting (Error::setting()), as
-// the hint the plug-in adds to the engine's host-neutral message.
-std::string hint_for(const std::string& setting) {
-  if (setting == "weights_dir") return _("Choose the folder that holds them in the dialog's Weights folder field.");
-  if (setting == "device") return _("To compute on the CPU, start GIMP with CUDA_VISIBLE_DEVICES set empty.");
-  if (setting == "smooth") return _("Change the dialog's Smooth field.");
-  if (setting == "generator") return _("Put a smaller generator into the weights folder as ffhq.pt.");
-  if (setting == "face_index" || setting == "align") return _("Select the face on the face layer.");
-  return "";
-}
-
-std::string message_of(const std::exception& error) {
-  std::string message = first_line(error);
-  if (const auto* engine_error = dynamic_cast<const Error*>(&error)) {
-    const std::string hint = hint_for(engine_error->setting());
-    if (!hint.empty()) message += " " + hint;
-  }
-  return message;
 }
 
 void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_return_vals, GimpParam** return_vals) {

@@ -5,7 +5,7 @@
 // downloads the missing ones, and the generator picker.
 #include <string>
 
-#include "plugin/remembered.h"
+#include "plugin/common/remembered.h"
 
 namespace barbershop::plugin {
 

@@ -1,14 +1,14 @@
-#include "plugin/dialog.h"
+#include "plugin/gimp2/dialog.h"
 
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
 #include <vector>
 
-#include "plugin/download_run.h"
-#include "plugin/engine_bridge.h"
-#include "plugin/i18n.h"
-#include "plugin/procedures.h"
+#include "plugin/common/download_run.h"
+#include "plugin/common/engine_bridge.h"
+#include "plugin/common/i18n.h"
+#include "plugin/common/procedures.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -59,7 +59,8 @@ struct WeightsSection {
 void show_weight_files(WeightsSection* section) {
   const std::vector<WeightFileStatus> files = weight_files_in(*section->folder);
   for (size_t i = 0; i < files.size() && i < section->lines.size(); ++i) {
-    gchar* text = g_strdup_printf("%s %s", files[i].name.c_str(), files[i].found ? _("found") : _("missing"));
+    const char* state = !files[i].found ? _("missing") : files[i].damaged ? _("damaged") : _("found");
+    gchar* text = g_strdup_printf("%s %s", files[i].name.c_str(), state);
     gtk_label_set_text(GTK_LABEL(section->lines[i]), text);
     g_free(text);
   }

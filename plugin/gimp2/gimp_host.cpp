@@ -1,4 +1,4 @@
-#include "plugin/gimp_host.h"
+#include "plugin/gimp2/gimp_host.h"
 
 #include <gegl.h>
 
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "plugin/i18n.h"
+#include "plugin/common/i18n.h"
 
 namespace barbershop::plugin {
 namespace {

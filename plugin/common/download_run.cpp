@@ -1,4 +1,4 @@
-#include "plugin/download_run.h"
+#include "plugin/common/download_run.h"
 
 #include <exception>
 

@@ -1,4 +1,4 @@
-#include "plugin/i18n.h"
+#include "plugin/common/i18n.h"
 
 #include <glib.h>
 

@@ -1,0 +1,54 @@
+#pragma once
+// The GIMP 3 host functions: what the plug-in asks of GIMP 3. Layers in as
+// packed RGB, a new layer out, progress, the weights folder. libgimp is
+// called here, in dialog.cpp and in main.cpp (the GimpPlugIn and its
+// procedures) and nowhere else; nothing here knows the method.
+#include <libgimp/gimp.h>
+
+#include <optional>
+#include <string>
+
+#include "plugin/common/engine_bridge.h"
+
+namespace barbershop::plugin {
+
+// A rectangle in a layer's pixels.
+struct Area {
+  int x = 0, y = 0, width = 0, height = 0;
+};
+
+// Any layer (grey, RGBA, indexed; offsets ignored) as 8-bit RGB; the alpha
+// channel is dropped. Throws barbershop::Error with `missing_message` when
+// `drawable` is none or no longer valid.
+Pixels read_drawable(GimpDrawable* drawable, const char* missing_message);
+
+// The image's selection in `drawable`'s pixel coordinates; nothing when
+// there is no selection.
+std::optional<Area> selection_in(GimpImage* image, GimpDrawable* drawable);
+
+// "Background", the layer's name as the Layers dialog shows it.
+std::string drawable_name(GimpDrawable* drawable);
+
+// Inserts `pixels` as a new layer named `name` directly above `below`, at
+// its offsets, inside one undo group. Returns the new layer.
+GimpLayer* insert_layer_above(GimpImage* image, GimpDrawable* below, const Pixels& pixels, const std::string& name);
+
+// GIMP's progress bar: the stage name as its text, the stage's fraction as
+// its value. Cancelling there ends the plug-in before any change to the image.
+class ProgressBar {
+ public:
+  explicit ProgressBar(const std::string& title);
+  void operator()(const std::string& stage, double fraction);
+
+ private:
+  std::string stage_;
+  int shown_percent_ = -1;
+};
+
+// The folder chosen in the dialog (`chosen`, may be empty), else
+// $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights.
+// Non-interactive calls put $BARBERSHOP_WEIGHTS first, so scripts and tests
+// decide for themselves.
+std::string weights_folder(bool interactive, const std::string& chosen);
+
+}  // namespace barbershop::plugin
