@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# The GIMP 3 plug-in in a real GIMP 3 (run inside the Debian 13 chroot that
+# .ci/gimp3 makes): the same checks as the GIMP 2.10 tests (tests/gimp/),
+# driven by GIMP 3's Python-Fu (scenarios.py):
+#   headless: a call without a structure layer fails naming it and changes
+#     nothing; a transfer adds exactly one layer "Barbershop: 16 + 15/117"
+#     right above the identity layer at its size, whose pixels equal the
+#     CLI's for the same exported layers; the hair mask adds one black and
+#     white layer; a missing weights folder fails naming it and changes nothing;
+#   layer types: grey and offset RGBA layers, a 1x1 structure refused;
+#   photo: an ordinary photo's face found, the result pasted back;
+#   translations: the installed catalogue translates (tests/plugin_translations.sh);
+#   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
+#     layer and Ctrl+Y brings it back.
+# usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
+# shellcheck source-path=SCRIPTDIR
+set -u
+src=$1 cli=$2 plugin_dir=$3 weights=$4 faces=$5 photo=$6
+size=64  # the random generator's
+work=$(mktemp -d)
+trap 'stop_gimp_and_xvfb; rm -rf "$work"' EXIT
+# check, finish, tiny_transfers, start_xvfb and stop_gimp_and_xvfb are the
+# GIMP 2.10 tests' own.
+# shellcheck source=../gimp/common.sh
+source "$src/tests/gimp/common.sh"
+compare() { "$python" "$src/tests/gimp/compare.py" "$@"; }
+tiny_transfers "$work/cache"
+
+# gimp3_home HOME: a GIMP 3 home never used before, with the plug-in folder
+# copied in as a user installs it; no welcome dialog, tips or update check.
+gimp3_home() {
+  rm -rf "$1"
+  mkdir -p "$1/.config/GIMP/3.0/plug-ins"
+  cp -r "$plugin_dir" "$1/.config/GIMP/3.0/plug-ins/"
+  printf '(config-version "3.0.4")\n(show-welcome-dialog no)\n(check-updates no)\n(show-tips no)\n' \
+    >"$1/.config/GIMP/3.0/gimprc"
+}
+
+# scenario NAME WEIGHTS SECONDS: gimp-console-3.0 runs scenarios.py's NAME
+# in a fresh home; its report lands in $work/NAME/report.txt.
+scenario() {
+  local started dir=$work/$1
+  started=$(date +%s)
+  mkdir -p "$dir"
+  gimp3_home "$work/home"
+  HOME=$work/home BARBERSHOP_WEIGHTS=$2 BB_SCENARIO=$1 BB_DIR=$dir BB_FACES=$faces BB_SIZE=$size BB_PHOTO=$photo \
+    timeout "$3" gimp-console-3.0 -i -d -f --batch-interpreter python-fu-eval -b - --quit \
+    <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1
+  echo "GIMP 3 $1: $(seconds_since "$started") s (exit $?)"
+}
+
+# reported NAME TAG KEY: the value of the scenario's "TAG KEY value" line.
+reported() { sed -n "s/^$2 $3 //p" "$work/$1/report.txt" 2>/dev/null | head -1; }
+
+ran_to_end() { grep -q "^$1 done yes" "$work/$1/report.txt" 2>/dev/null; }
+
+# check_unchanged NAME TAG: the call changed no layer's count or pixels.
+check_unchanged() {
+  check "$2 adds no layer" test "$(reported "$1" "$2" layers-after)" = "$(reported "$1" "$2" layers-before)"
+  check "$2 leaves the pixels" compare unchanged "$work/$1" "$2"
+}
+
+check_one_new_layer() {  # check_one_new_layer NAME TAG
+  check "$2 succeeds" test -z "$(reported "$1" "$2" error)"
+  check "$2 adds exactly one layer" \
+    test "$(reported "$1" "$2" layers-after)" = $(($(reported "$1" "$2" layers-before) + 1))
+  check "$2 leaves the other layers' pixels" compare unchanged "$work/$1" "$2"
+}
+
+headless() {
+  scenario headless "$weights" 1500
+  check "headless: the scenario ran to its end" ran_to_end headless
+  check "structure none fails with a message naming the structure" \
+    grep -qi "^no-structure error .*structure" "$work/headless/report.txt"
+  check_unchanged headless no-structure
+  check_one_new_layer headless transfer
+  check "new layer named after its sources" test "$(reported headless transfer name)" = "Barbershop: 16 + 15/117"
+  check "new layer at the identity layer's size" test "$(reported headless transfer size)" = "${size}x${size}"
+  local position identity_position
+  read -r position _ identity_position <<<"$(reported headless transfer position)"
+  check "new layer right above the identity layer" test "${position:-x}" = "$((${identity_position:-0} - 1))"
+  check "the composite is not the identity face" compare differ "$work/headless/transfer.png" "$work/headless/identity.png"
+  local started
+  started=$(date +%s)
+  "$cli" transfer --identity "$work/headless/identity.png" --structure "$work/headless/structure.png" \
+    --appearance "$work/headless/appearance.png" --out "$work/cli.png" --weights "$weights" \
+    --preset paper --mode realistic --smooth 5 --seed 0 --noise stored 2>"$work/cli.log"
+  check "CLI transfer exits 0" test $? -eq 0
+  echo "CLI run (embeddings cached): $(seconds_since "$started") s"
+  check "plug-in pixels equal the CLI's within 1/255" compare close "$work/headless/transfer.png" "$work/cli.png"
+  check_one_new_layer headless hair-mask
+  check "hair mask at the identity layer's size" test "$(reported headless hair-mask size)" = "${size}x${size}"
+  check "hair mask is only 0 and 255" compare binary "$work/headless/hair-mask.png"
+
+  scenario missing_weights "$work/no-weights" 300
+  check "missing weights: the scenario ran to its end" ran_to_end missing_weights
+  check "missing weights fail with a message naming the folder" \
+    grep -q "^missing-weights error .*$work/no-weights" "$work/missing_weights/report.txt"
+  check_unchanged missing_weights missing-weights
+}
+
+layer_types() {
+  scenario layer_types "$weights" 900
+  check "layer types: the scenario ran to its end" ran_to_end layer_types
+  for tag in grey rgba; do
+    check_one_new_layer layer_types $tag
+    check "$tag: mask at the layer's size" test "$(reported layer_types $tag size)" = "${size}x${size}"
+    check "$tag: mask is only 0 and 255" compare binary "$work/layer_types/$tag.png"
+  done
+  check "grey image: the mask layer is grey" test "$(reported layer_types grey is-gray)" = 1
+  check "offset layer: the mask lands at its offsets" test "$(reported layer_types rgba offsets)" = "7,5"
+  check "a 1x1 structure is refused with its size" \
+    grep -q "^tiny error .*structure.*1x1" "$work/layer_types/report.txt"
+  check_unchanged layer_types tiny
+}
+
+photo() {
+  scenario photo "$weights" 1500
+  check "photo: the scenario ran to its end" ran_to_end photo
+  check_one_new_layer photo photo
+  check "photo: the new layer has the photo's size" test "$(reported photo photo size)" = "648x972"
+  check "photo: only the face region changed" compare pasted "$work/photo/original.png" "$work/photo/photo.png"
+}
+
+translations() {
+  check "the installed catalogue translates" bash "$src/tests/plugin_translations.sh" "$src" "$plugin_dir"
+}
+
+# undo: GIMP 3 with its UI; scenarios.py's undo adds the layer, then waits
+# for each key press this sends with xdotool to the focused image window.
+undo() {
+  local dir=$work/undo window started
+  started=$(date +%s)
+  mkdir -p "$dir"
+  gimp3_home "$work/home"
+  start_xvfb
+  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=undo BB_DIR=$dir BB_FACES=$faces \
+    BB_SIZE=$size timeout 600 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+    --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
+  gimp_pid=$!
+  for key in ctrl+z ctrl+y; do
+    local press=$([ $key = ctrl+z ] && echo 1 || echo 2)
+    for _ in $(seq 1200); do grep -q "^undo ready $press" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+    window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+    [ -n "$window" ] && xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers $key
+    touch "$dir/pressed-$press"
+  done
+  for _ in $(seq 120); do ran_to_end undo && break; sleep 0.5; done
+  stop_gimp_and_xvfb
+  echo "GIMP 3 undo: $(seconds_since "$started") s"
+  check "undo: the scenario ran to its end" ran_to_end undo
+  check "undo: the transfer succeeds" test -z "$(reported undo undo error)"
+  local before after
+  before=$(reported undo undo layers-before) after=$(reported undo undo layers-after-transfer)
+  check "undo: the transfer adds one layer" test "$after" = $((before + 1))
+  check "undo: Ctrl+Z removes it" test "$(reported undo undo layers-after-key-1)" = "$before"
+  check "undo: Ctrl+Y brings it back" test "$(reported undo undo layers-after-key-2)" = "$after"
+}
+
+# screenshot: the transfer dialog as a PNG at $BB_SCREENSHOT (not a check;
+# BB_GIMP3_TESTS=screenshot makes it).
+screenshot() {
+  local dir=$work/dialog window
+  mkdir -p "$dir"
+  gimp3_home "$work/home"
+  start_xvfb
+  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=dialog BB_DIR=$dir BB_FACES=$faces \
+    BB_SIZE=256 timeout 300 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+    --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
+  gimp_pid=$!
+  for _ in $(seq 300); do
+    window=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
+    [ -n "$window" ] && break
+    sleep 0.5
+  done
+  [ -n "$window" ] || { echo "the dialog did not open"; tail -20 "$dir/gimp.log"; return 1; }
+  sleep 3  # let GTK draw the whole dialog
+  eval "$(xdotool getwindowgeometry --shell "$window")"  # sets X, Y, WIDTH, HEIGHT
+  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
+ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6])" \
+    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$BB_SCREENSHOT"
+  echo "wrote $BB_SCREENSHOT (${WIDTH}x${HEIGHT})"
+  xdotool key --window "$window" Escape 2>/dev/null
+  stop_gimp_and_xvfb
+}
+
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo}; do
+  "$test"
+done
+check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log
+if [ "$failures" -ne 0 ]; then
+  for log in "$work"/*/gimp.log; do echo "--- $log"; grep -v "^$" "$log" | tail -20; done
+  for report in "$work"/*/report.txt; do echo "--- $report"; cat "$report"; done
+fi
+finish gimp3

@@ -1,0 +1,229 @@
+"""The GIMP 3 tests' scenarios, run by GIMP 3's Python-Fu (python-fu-eval,
+fed on stdin by tests/gimp3/common.sh). BB_SCENARIO names the function;
+BB_FACES, BB_SIZE, BB_DIR (and BB_PHOTO) are its inputs. Every outcome is a
+line "TAG KEY VALUE" in BB_DIR/report.txt, and every layer's pixels before and
+after each call are written as BB_DIR/TAG-before-<id>.png and -after-<id>.png,
+for tests/gimp/compare.py and the shell scripts to judge.
+"""
+import os
+import time
+
+import gi
+
+gi.require_version("Gimp", "3.0")
+from gi.repository import Gimp, Gio  # noqa: E402
+
+NONINTERACTIVE = Gimp.RunMode.NONINTERACTIVE
+FACES = os.environ.get("BB_FACES", "")
+SIZE = int(os.environ.get("BB_SIZE", "64"))
+DIR = os.environ["BB_DIR"]
+
+
+def say(tag, key, value):
+    with open(os.path.join(DIR, "report.txt"), "a") as report:
+        report.write(f"{tag} {key} {value}\n")
+
+
+def export_layer(layer, path):
+    """The layer's own pixels (no offsets, no other layer) as a PNG file."""
+    image = Gimp.Image.new(layer.get_width(), layer.get_height(), Gimp.ImageBaseType.RGB)
+    copy = Gimp.Layer.new_from_drawable(layer, image)
+    image.insert_layer(copy, None, 0)
+    copy.set_offsets(0, 0)
+    Gimp.file_save(NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
+    image.delete()
+
+
+def export_layers(image, tag):
+    for layer in image.get_layers():
+        export_layer(layer, os.path.join(DIR, f"{tag}-{layer.get_id()}.png"))
+
+
+def add_face(image, name, size=SIZE):
+    """FACES/NAME.* as a layer named NAME, SIZE x SIZE, on top of the stack."""
+    path = next(os.path.join(FACES, f) for f in sorted(os.listdir(FACES)) if f.rsplit(".", 1)[0] == name)
+    layer = Gimp.file_load_layer(NONINTERACTIVE, image, Gio.File.new_for_path(path))
+    image.insert_layer(layer, None, 0)
+    layer.scale(size, size, False)
+    layer.set_name(name)
+    return layer
+
+
+def face_image():
+    """The sample faces as one image; top to bottom 117 (appearance), 16
+    (identity), 15 (structure), built without undo steps."""
+    image = Gimp.Image.new(SIZE, SIZE, Gimp.ImageBaseType.RGB)
+    image.undo_disable()
+    for name in ("15", "16", "117"):
+        add_face(image, name)
+    image.undo_enable()
+    return image
+
+
+def layer(image, name):
+    return image.get_layer_by_name(name)
+
+
+def call(name, image, drawable, **arguments):
+    """Runs procedure NAME non-interactively; the new layer, or the error."""
+    procedure = Gimp.get_pdb().lookup_procedure(name)
+    config = procedure.create_config()
+    config.set_property("run-mode", NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [drawable])
+    for key, value in arguments.items():
+        config.set_property(key.replace("_", "-"), value)
+    result = procedure.run(config)
+    if result.index(0) != Gimp.PDBStatusType.SUCCESS:
+        message = result.index(1) if result.length() > 1 else str(result.index(0))
+        return None, str(message).replace("\n", " ")
+    return result.index(1), None
+
+
+def transfer(image, structure, identity=None, **masks):
+    return call("plug-in-barbershop", image, identity or layer(image, "16"), structure=structure,
+                appearance=layer(image, "117"), preset="paper", mode="realistic", smooth=5, seed=0, **masks)
+
+
+def call_and_report(tag, image, run):
+    """RUN (one plug-in call on IMAGE) with the layer counts and pixels
+    before and after, the error or the new layer's name, size and place."""
+    say(tag, "layers-before", len(image.get_layers()))
+    export_layers(image, f"{tag}-before")
+    new, error = run()
+    if error is not None:
+        say(tag, "error", error)
+    else:
+        say(tag, "name", new.get_name())
+        say(tag, "size", f"{new.get_width()}x{new.get_height()}")
+        below = layer(image, "16") or layer(image, "photo")
+        say(tag, "position", f"{image.get_item_position(new)} identity-position {image.get_item_position(below)}")
+        export_layer(new, os.path.join(DIR, f"{tag}.png"))
+    say(tag, "layers-after", len(image.get_layers()))
+    export_layers(image, f"{tag}-after")
+    return new
+
+
+def headless():
+    image = face_image()
+    for role, name in (("identity", "16"), ("structure", "15"), ("appearance", "117")):
+        export_layer(layer(image, name), os.path.join(DIR, f"{role}.png"))
+    call_and_report("no-structure", image, lambda: transfer(image, None))
+    call_and_report("transfer", image, lambda: transfer(image, layer(image, "15")))
+    call_and_report("hair-mask", image, lambda: call("plug-in-barbershop-hair-mask", image, layer(image, "16")))
+    image.delete()
+
+
+def missing_weights():
+    image = face_image()
+    call_and_report("missing-weights", image, lambda: transfer(image, layer(image, "15")))
+    image.delete()
+
+
+def add_mask(image, name, x, y, width, height):
+    """A black layer of the image's size with a white rectangle (the
+    context's default colours: black foreground, white background)."""
+    mask = Gimp.Layer.new(image, name, image.get_width(), image.get_height(), Gimp.ImageType.RGB_IMAGE, 100,
+                          Gimp.LayerMode.NORMAL)
+    image.insert_layer(mask, None, 0)
+    mask.fill(Gimp.FillType.FOREGROUND)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, x, y, width, height)
+    mask.edit_fill(Gimp.FillType.BACKGROUND)
+    Gimp.Selection.none(image)
+    return mask
+
+
+def photo():
+    """An ordinary photo, scaled to 648 pixels wide, as the identity layer,
+    with faces 15 and 117 and a painted hair mask over the top of the head."""
+    path = os.environ["BB_PHOTO"]
+    image = Gimp.file_load(NONINTERACTIVE, Gio.File.new_for_path(path))
+    face = image.get_layers()[0]
+    width = 648  # a quarter of the sample photo's width, as in the GIMP 2.10 test
+    height = width * image.get_height() // image.get_width()
+    image.undo_disable()
+    image.scale(width, height)
+    face.set_name("photo")
+    add_face(image, "15")
+    add_face(image, "117")
+    Gimp.context_push()
+    Gimp.context_set_default_colors()
+    mask = add_mask(image, "photo hair", width // 3, height // 40, width // 3, height // 8)
+    Gimp.context_pop()
+    image.undo_enable()
+    export_layer(face, os.path.join(DIR, "original.png"))
+    call_and_report("photo", image, lambda: call(
+        "plug-in-barbershop", image, face, structure=layer(image, "15"), appearance=layer(image, "117"),
+        identity_mask=mask, preset="paper", mode="realistic", smooth=5, seed=0))
+    image.delete()
+
+
+def layer_types():
+    """The hair mask in a grey image and of an RGBA layer off the origin;
+    a 1x1 structure layer from another image is refused."""
+    grey = face_image()
+    grey.convert_grayscale()
+    new = call_and_report("grey", grey, lambda: call("plug-in-barbershop-hair-mask", grey, layer(grey, "16")))
+    if new is not None:
+        say("grey", "is-gray", int(new.is_gray()))
+    rgba = face_image()
+    moved = layer(rgba, "16")
+    moved.add_alpha()
+    moved.set_offsets(7, 5)
+    new = call_and_report("rgba", rgba, lambda: call("plug-in-barbershop-hair-mask", rgba, moved))
+    if new is not None:
+        _, x, y = new.get_offsets()
+        say("rgba", "offsets", f"{x},{y}")
+    tiny = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)
+    dot = Gimp.Layer.new(tiny, "dot", 1, 1, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    tiny.insert_layer(dot, None, 0)
+    call_and_report("tiny", rgba, lambda: transfer(rgba, dot, identity=moved))
+    for image in (grey, rgba, tiny):
+        image.delete()
+
+
+def wait_for(name, seconds=60):
+    path = os.path.join(DIR, name)
+    for _ in range(seconds * 10):
+        if os.path.exists(path):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def undo():
+    """In GIMP with its UI: the faces in a display, one transfer, then the
+    layer count after each key press the shell sends (files DIR/pressed-N)."""
+    image = face_image()
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    say("undo", "layers-before", len(image.get_layers()))
+    new, error = transfer(image, layer(image, "15"))
+    say("undo", "error", error or "")
+    Gimp.displays_flush()
+    say("undo", "layers-after-transfer", len(image.get_layers()))
+    for press in ("1", "2"):
+        say("undo", "ready", press)
+        if not wait_for(f"pressed-{press}"):
+            break
+        time.sleep(1.0)
+        say("undo", f"layers-after-key-{press}", len(image.get_layers()))
+    say("undo", "done", "yes")
+
+
+def dialog():
+    """In GIMP with its UI: the faces in a display and the transfer dialog
+    open on them until the shell closes it (for the README's screenshot)."""
+    image = face_image()
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    procedure = Gimp.get_pdb().lookup_procedure("plug-in-barbershop")
+    config = procedure.create_config()
+    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [layer(image, "16")])
+    say("dialog", "status", procedure.run(config).index(0))
+
+
+globals()[os.environ["BB_SCENARIO"]]()
+say(os.environ["BB_SCENARIO"], "done", "yes")
