@@ -94,9 +94,9 @@ start_gimp_server() {
 # screen, $repo/samples/faces at SIZE in a display, and the transfer dialog
 # opened on them; its call answers only once the dialog is closed, so it
 # waits in the background (client, its reply in $work/dialog-reply). Sets
-# dialog to the dialog's window, empty when none opened within 30 s.
+# image to the image's id and dialog to the dialog's window, empty when none
+# opened within 30 s.
 open_transfer_dialog() {
-  local image
   start_xvfb
   start_gimp_server "$1" "$2" || { echo "GIMP did not start:"; cat "$work/gimp.log"; return 1; }
   image=$(script_fu "(bb-show-faces \"$repo/samples/faces\" $3)")
