@@ -24,6 +24,7 @@ trap 'stop_gimp_and_xvfb; rm -rf "$work"' EXIT
 # shellcheck source=../gimp/common.sh
 source "$src/tests/gimp/common.sh"
 compare() { "$python" "$src/tests/gimp/compare.py" "$@"; }
+server_port=0  # no Script-Fu server here: stop_gimp_and_xvfb's quit request finds none
 tiny_transfers "$work/cache"
 
 # gimp3_home HOME: a GIMP 3 home never used before, with the plug-in folder
@@ -46,7 +47,8 @@ scenario() {
   HOME=$work/home BARBERSHOP_WEIGHTS=$2 BB_SCENARIO=$1 BB_DIR=$dir BB_FACES=$faces BB_SIZE=$size BB_PHOTO=$photo \
     timeout "$3" gimp-console-3.0 -i -d -f --batch-interpreter python-fu-eval -b - --quit \
     <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1
-  echo "GIMP 3 $1: $(seconds_since "$started") s (exit $?)"
+  local status=$?
+  echo "GIMP 3 $1: $(seconds_since "$started") s (gimp-console exit $status)"
 }
 
 # reported NAME TAG KEY: the value of the scenario's "TAG KEY value" line.
