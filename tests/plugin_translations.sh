@@ -23,8 +23,10 @@ untranslated=$(msgattrib --untranslated --no-obsolete "$src/po/de.po" | grep -c 
 
 mo="$plugin/locale/de/LC_MESSAGES/barbershop-gimp.mo"
 [ -s "$mo" ] || fail "no compiled German catalogue at $mo"
-# The catalogue, read back through gettext itself, turns a dialog label into German.
-got=$(TEXTDOMAINDIR="$plugin/locale" LANGUAGE=de LC_ALL=C.UTF-8 gettext barbershop-gimp "Barbershop Hair Transfer")
+# The compiled catalogue, read back, turns a dialog label into German (read
+# with msgunfmt: gettext(1) ignores LANGUAGE in the C.UTF-8 locale of newer
+# glibc, as in Debian 13, and no other locale need be installed).
+got=$(msgunfmt "$mo" | msggrep --msgid -e '^Barbershop Hair Transfer$' | sed -n 's/^msgstr "\(..*\)"$/\1/p')
 [ "$got" = "Barbershop – Haare übertragen" ] || fail "gettext gave '$got' for the dialog title"
 
 echo "plugin_translations: $failures failed"
