@@ -324,11 +324,21 @@ GimpProcedure* create_procedure(GimpPlugIn* plug_in, const gchar* name) {
   return nullptr;
 }
 
-// GIMP reads the menu labels through the plug-in's own catalogue, in the
-// locale folder beside the executable.
+// GIMP reads the menu labels through the plug-in's own catalogue in the
+// locale folder beside the executable; GIMP 3 takes that folder only as a
+// path relative to the plug-in's folder. Installed elsewhere (a system
+// prefix), the labels stay English and the plug-in's own strings are still
+// translated (bind_translations).
 gboolean set_i18n(GimpPlugIn*, const gchar*, gchar** gettext_domain, gchar** catalog_dir) {
+  using barbershop::plugin::g_executable;
+  gchar* dir = g_path_get_dirname(g_executable.c_str());
+  gchar* beside = g_build_filename(dir, "locale", nullptr);
+  const bool has_locale = g_file_test(beside, G_FILE_TEST_IS_DIR);
+  g_free(beside);
+  g_free(dir);
+  if (!has_locale) return FALSE;
   *gettext_domain = g_strdup(GETTEXT_PACKAGE);
-  *catalog_dir = g_strdup(barbershop::plugin::bind_translations(barbershop::plugin::g_executable.c_str()));
+  *catalog_dir = g_strdup("locale");
   return TRUE;
 }
 
