@@ -10,6 +10,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,11 +56,30 @@ void check_options(const TransferOptions& options);
 
 // Everything that can be checked before anything loads, in the order users
 // fix things: the options, the three images (RGB and large enough; square
-// aligned crops where alignment is off or this build cannot find faces) and,
+// aligned crops where alignment is off or this build cannot find faces), the
+// hair masks given (the proportions of their images: the target mask those
+// of the identity image, which it is painted on) and,
 // when `output` is not empty, the file the host will write: its folder
 // exists and is writable and its format is one the engine writes
 // (check_image_output, engine/io/image.h).
 void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output = "");
+
+// One of many transfers (Engine::transfer_each).
+struct TransferJob {
+  // Reads the job's images when its turn comes; a barbershop::Error from it
+  // (a missing or unreadable file) fails this job alone.
+  std::function<TransferImages()> images;
+  // Keeps the result (writes it, shows it); a failure here fails the job too.
+  std::function<void(const TransferResult&)> keep;
+};
+
+// How one job of Engine::transfer_each ended.
+struct JobOutcome {
+  bool ok = false;
+  std::string error;    // one line, when not ok
+  std::string setting;  // the error's Error::setting(), for the host's hint
+  double seconds = 0;   // reading, transferring and keeping
+};
 
 // Which of the official weight files `dir` holds, for a host's found /
 // missing lines.
@@ -89,6 +109,16 @@ class Engine {
   // with only its hair changed, a crop of another size is resampled to it.
   // Throws barbershop::Error on unusable input, Cancelled when cancelled.
   TransferResult transfer(const TransferImages& images, const Progress& progress) const;
+
+  // Many transfers, one after another, with the networks loaded once and
+  // each distinct image embedded once for the whole run: through the
+  // options' embedding cache, or, with the cache off, a cache kept for this
+  // run alone (removed when it ends). A job that fails (its files, no face,
+  // a mask of the wrong size, a result that cannot be kept) fails alone:
+  // `done` hears of every job as it ends, and the next one starts.
+  // Cancelled (through `progress`) ends the run at once and is rethrown.
+  void transfer_each(const std::vector<TransferJob>& jobs, const Progress& progress,
+                     const std::function<void(size_t job, const JobOutcome&)>& done) const;
 
   // The parser's hair region of a face image as [H,W] float 0/1 at its
   // size: an aligned crop is parsed as it is; in a photo the face
