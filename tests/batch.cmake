@@ -1,0 +1,23 @@
+# `barbershop batch` (cli/cmd_batch.cpp): the job file, shards and GPU
+# workers, a killed batch resumed, bad jobs failing alone (cli_batch*.sh);
+# and a job array on a real single-node Slurm cluster started by the test
+# (cli_batch_slurm.sh), whose results must equal cli_batch's byte for byte.
+# Tiny transfers (64x64 random-weight generator, 128x128 faces, one step per
+# stage), so the three stay within a few minutes on 2 cores.
+barbershop_fixture(batch batch_files.py)
+add_test(NAME cli_batch
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch.sh $<TARGET_FILE:barbershop>
+                 ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_DIR}/batch-results)
+set_tests_properties(cli_batch PROPERTIES FIXTURES_REQUIRED "pipeline;batch" FIXTURES_SETUP batch_results TIMEOUT 900)
+add_test(NAME cli_batch_bad
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch_bad.sh $<TARGET_FILE:barbershop>
+                 ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_PYTHON})
+set_tests_properties(cli_batch_bad PROPERTIES FIXTURES_REQUIRED "pipeline;batch" TIMEOUT 900)
+# Skipped (exit 77) only where Slurm's daemons are not installed; CI installs
+# them (.ci/install-deps), so there it runs.
+add_test(NAME cli_batch_slurm
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch_slurm.sh $<TARGET_FILE:barbershop>
+                 ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_DIR}/batch-results
+                 ${PROJECT_SOURCE_DIR}/cluster/slurm-batch.sh)
+set_tests_properties(cli_batch_slurm PROPERTIES FIXTURES_REQUIRED "pipeline;batch;batch_results" TIMEOUT 900
+                     SKIP_RETURN_CODE 77)
