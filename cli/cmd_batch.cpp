@@ -269,9 +269,17 @@ int run_workers(const Plan& plan, const Args& args) {
   return exit_code;
 }
 
+// A dry run checks no device: it may run where the batch will not (a
+// cluster's login node without GPUs).
+void check_options_for(const TransferOptions& options, bool dry_run) {
+  TransferOptions checked = options;
+  if (dry_run) checked.device = "cpu";
+  check_options(checked);
+}
+
 int run(const Args& args) {
   const TransferOptions options = transfer_options_from(args);
-  check_options(options);
+  check_options_for(options, args.flag("dry-run"));
   const Plan plan = plan_of(args);
   if (args.flag("dry-run")) return print_dry_run(plan);
   if (!plan.devices.empty()) return run_workers(plan, args);

@@ -21,3 +21,15 @@ add_test(NAME cli_batch_slurm
                  ${PROJECT_SOURCE_DIR}/cluster/slurm-batch.sh)
 set_tests_properties(cli_batch_slurm PROPERTIES FIXTURES_REQUIRED "pipeline;batch;batch_results" TIMEOUT 900
                      SKIP_RETURN_CODE 77)
+
+# The benchmark's batch case: one face with 2 hairstyles, as separate
+# transfers (the face embedded with each: 4 W+ embeddings) and as one batch
+# (the face once: 3). Its times are printed, not judged.
+if(BARBERSHOP_BUILD_BENCH)
+  add_test(NAME bench_batch
+           COMMAND barbershop-bench --weights ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights --device cpu --batch 2)
+  set_tests_properties(bench_batch PROPERTIES
+    FIXTURES_REQUIRED pipeline TIMEOUT 900
+    ENVIRONMENT "BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1;BARBERSHOP_PCA_SAMPLES=2000"
+    PASS_REGULAR_EXPRESSION "\\{\"variant\": \"batch\", \"styles\": 2, .*\"separate\": \\{\"seconds\": [0-9.]+, \"transfers_per_hour\": [0-9.]+, \"steps\": \\{[^}]*\"embedding W\\+\": 4,[^}]*\\}\\}, \"batch\": \\{\"seconds\": [0-9.]+, \"transfers_per_hour\": [0-9.]+, \"steps\": \\{[^}]*\"embedding W\\+\": 3,")
+endif()
