@@ -51,22 +51,6 @@ PhotoOptions photo_options_of(const TransferOptions& options) {
 
 bool is_square(const at::Tensor& image) { return image.size(1) == image.size(2); }
 
-std::string size_of(const at::Tensor& image) {
-  return std::to_string(image.size(-1)) + "x" + std::to_string(image.size(-2));
-}
-
-// A mask is resized to its image's size, so it needs the image's proportions
-// (a mask of another shape would stretch the hair out of place).
-void check_mask(const at::Tensor& mask, const at::Tensor& image, const std::string& mask_name,
-                const std::string& image_role) {
-  if (!mask.defined()) return;
-  if (mask.dim() != 2)
-    throw Error("the " + mask_name + " must be one grey image [H, W], got " + shape_string(mask.sizes().vec()));
-  if (mask.size(0) * image.size(2) != mask.size(1) * image.size(1))
-    throw Error("the " + mask_name + " is " + size_of(mask) + " pixels but the " + image_role + " image is " +
-                size_of(image) + "; paint the mask at the image's size");
-}
-
 // A folder of its own in the system's temporary folder, removed with it.
 class TemporaryFolder {
  public:
@@ -116,10 +100,6 @@ void check_inputs(const TransferOptions& options, const TransferImages& images, 
     else
       check_photo(*role_images[i], kRoles[i]);
   }
-  check_mask(images.identity_hair, images.identity, "identity mask", "identity");
-  check_mask(images.structure_hair, images.structure, "structure mask", "structure");
-  check_mask(images.appearance_hair, images.appearance, "appearance mask", "appearance");
-  check_mask(images.target_hair, images.identity, "target mask", "identity");
   if (!output.empty()) check_image_output(output);
 }
 

@@ -56,9 +56,7 @@ void check_options(const TransferOptions& options);
 
 // Everything that can be checked before anything loads, in the order users
 // fix things: the options, the three images (RGB and large enough; square
-// aligned crops where alignment is off or this build cannot find faces), the
-// hair masks given (the proportions of their images: the target mask those
-// of the identity image, which it is painted on) and,
+// aligned crops where alignment is off or this build cannot find faces) and,
 // when `output` is not empty, the file the host will write: its folder
 // exists and is writable and its format is one the engine writes
 // (check_image_output, engine/io/image.h).

@@ -4,9 +4,10 @@
 # job between them is done, and the batch exits 1 with a one-line summary
 # naming the failed rows. Run again, only the failed jobs are tried again.
 # With --no-cache, the batch's own cache is gone when it ends.
-# usage: cli_batch_bad.sh BARBERSHOP PIPELINE_FIXTURE_DIR BATCH_FIXTURE_DIR PYTHON
+# usage: cli_batch_bad.sh BARBERSHOP PIPELINE_FIXTURE_DIR BATCH_FIXTURE_DIR PYTHON PHOTO
+# PHOTO: an ordinary photo of a face (not square; its mask must have its size).
 set -u
-cli=$1 weights=$2/weights faces=$3/faces python=$4
+cli=$1 weights=$2/weights faces=$3/faces python=$4 photo=$5
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1 BARBERSHOP_PCA_SAMPLES=2000
@@ -17,7 +18,7 @@ check() {  # check DESCRIPTION COMMAND...
   if "${@:2}"; then passed=$((passed + 1)); else echo "FAILED: $1"; failures=$((failures + 1)); fi
 }
 
-# A grey 300x200 "photo" with no face in it, and a 60x100 mask for a 128x128 image.
+# A grey 300x200 "photo" with no face in it, and a 60x100 mask for PHOTO.
 "$python" -c '
 import sys
 from PIL import Image
@@ -25,11 +26,11 @@ Image.new("RGB", (300, 200), (128, 128, 128)).save(sys.argv[1] + "/no-face.png")
 Image.new("L", (60, 100), 255).save(sys.argv[1] + "/tall-mask.png")' "$work"
 a="$faces/face 16, aligned.png" b="$faces/face 15, aligned.png"
 cat >"$work/jobs.csv" <<CSV
-identity,structure,appearance,structure_mask,out
+identity,structure,appearance,identity_mask,out
 $work/missing.png,"$b","$b",,missing.png
 "$a","$b","$b",,good.png
 $work/no-face.png,"$b","$b",,no-face.png
-"$a","$b","$b",$work/tall-mask.png,tall-mask.png
+"$photo","$b","$b",$work/tall-mask.png,tall-mask.png
 CSV
 "$cli" batch "$work/jobs.csv" --out "$work/out" --weights "$weights" --no-cache 2>"$work/log"
 check "a batch with failed jobs exits 1" test $? -eq 1
@@ -42,7 +43,7 @@ status_has() { grep "\"row\": $1," "$work/out/status.jsonl" | grep -qF -- "$2"; 
 check "the missing file is named in status.jsonl" status_has 1 "\"ok\": false, \"error\": \"cannot read $work/missing.png"
 check "no face found is named in status.jsonl" status_has 3 "no face"
 check "the wrong mask size is named in status.jsonl" \
-  status_has 4 "the structure mask is 60x100 pixels but the structure image is 128x128; paint the mask at the image's size"
+  status_has 4 "must have that size, got [100, 60]"
 check "the good job's line" status_has 2 '"row": 2, "out": "good.png", "ok": true, "error": null, "seconds": '
 check "the batch's own cache is gone" test -z "$(ls -A "$TMPDIR")"
 
