@@ -51,7 +51,7 @@ check "shard 0/3 runs rows 1 and 4" test "$(rows_of --shard 0/3)" = "1 4 "
 check "shard 3/3 (numbered from 1) is shard 0/3" test "$(rows_of --shard 3/3)" = "1 4 "
 check "shard 1/3 runs rows 2 and 5" test "$(rows_of --shard 1/3)" = "2 5 "
 check "the shards of 4 cover each job once" \
-  test "$(for i in 1 2 3 4; do rows_of --shard $i/4; done | tr ' ' '\n' | sort -n | tr '\n' ' ')" = " 1 2 3 4 5 6 "
+  test "$(for i in 1 2 3 4; do rows_of --shard $i/4; done | tr -s ' ' '\n' | sort -n | tr '\n' ' ')" = "1 2 3 4 5 6 "
 "$cli" batch "$jobs" --out "$work/out" "${options[@]}" --dry-run --devices 0,3 >"$work/plan" 2>&1
 check "--devices 0,3 gives odd rows to GPU 0, even rows to GPU 3" \
   test "$(grep -c 'to do (cuda:0, shard 0/2)' "$work/plan") $(grep -c 'to do (cuda:3, shard 1/2)' "$work/plan")" = "3 3"

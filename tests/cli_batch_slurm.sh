@@ -107,7 +107,7 @@ submit_array() {
   BARBERSHOP=$cli BARBERSHOP_LOGS=$work/logs "$submit" 3 "$jobs" --out "$work/out" --cache "$work/cache" \
     --weights "$weights" --align off
 }
-status_lines_of() { grep -c "\"shard\": \"$1\"" "$work/out/status.jsonl" 2>/dev/null; }
+status_lines_of() { cat "$work/out/status.jsonl" 2>/dev/null | grep -c "\"shard\": \"$1\""; }
 
 started=$SECONDS
 array=$(submit_array)
