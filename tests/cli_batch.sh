@@ -67,7 +67,8 @@ fi
 # Killed after its first result, then run again: each job done once.
 "$cli" batch "$jobs" --out "$work/out" "${options[@]}" 2>"$work/first.log" &
 pid=$!
-for _ in $(seq 1800); do grep -q '"ok": true' "$work/out/status.jsonl" 2>/dev/null && break; sleep 0.2; done
+deadline=$((SECONDS + 1200))  # loading and a first job, on a busy machine
+until grep -q '"ok": true' "$work/out/status.jsonl" 2>/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
 kill -KILL $pid
 wait $pid 2>/dev/null
 done_first=$(ls "$work/out" | grep -c '^[0-9]\.png$')
