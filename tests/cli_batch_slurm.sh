@@ -108,12 +108,14 @@ submit_array() {
     --weights "$weights" --align off
 }
 status_lines_of() { cat "$work/out/status.jsonl" 2>/dev/null | grep -c "\"shard\": \"$1\""; }
+has_finished_a_job() { [ "$(status_lines_of "$1")" -ge 1 ]; }
 
 started=$SECONDS
 array=$(submit_array)
 check "the array is submitted" test -n "$array"
 # Task 1 (rows 2 and 5) is cancelled once it has finished its first job.
-wait_for 600 test "$(status_lines_of 1/3)" -ge 1 && scancel "${array}_1"
+check "task 1 finishes its first job" wait_for 900 has_finished_a_job 1/3
+scancel "${array}_1"
 check "the array ends" wait_for 600 array_done "$array"
 echo "first array: $((SECONDS - started)) s"
 check "tasks 0 and 2 did their jobs" test -s "$work/out/1.png" -a -s "$work/out/4.png" -a -s "$work/out/3.png" -a -s "$work/out/6.png"
