@@ -23,6 +23,7 @@
 #include <optional>
 #include <thread>
 
+#include "bench/batch_case.h"
 #include "cli/args.h"
 #include "engine/barbershop.h"
 #include "engine/device.h"
@@ -41,6 +42,9 @@ cache; on CUDA also TensorFloat-32) -- and prints per-stage
 wall time, steps/s, the speed-up over the baseline, how far the final image
 moved from the baseline's, and peak memory.
 $BARBERSHOP_STEPS overrides the step counts, as everywhere.
+  --batch N   instead: one face with N hairstyles (say 10), as N separate
+              transfers and as one batch (the face embedded once), in
+              transfers per hour (bench/batch_case.h)
 )";
 
 using Clock = std::chrono::steady_clock;
@@ -264,6 +268,7 @@ int run(const cli::Args& args) {
   const auto load_start = Clock::now();
   engine.load();
   const double load_seconds = seconds_since(load_start);
+  if (args.get("batch")) return run_batch_case(engine, static_cast<int>(args.integer("batch", 10)), args.get_or("json", ""));
   const std::vector<at::Tensor> faces = engine.generated_faces(3);
   const TransferImages images{faces[0], faces[1], faces[2]};
 
@@ -291,7 +296,7 @@ int main(int argc, char** argv) {
   for (const auto& word : words)
     if (word == "--help" || word == "-h") return std::cout << barbershop::kUsage, 0;
   try {
-    return barbershop::run(barbershop::cli::Args("bench", words, {"weights", "preset", "steps", "device", "json"}));
+    return barbershop::run(barbershop::cli::Args("bench", words, {"weights", "preset", "steps", "device", "json", "batch"}));
   } catch (const std::exception& error) {
     std::cerr << "barbershop-bench: error: " << error.what() << "\n";
     return 2;

@@ -6,7 +6,7 @@ namespace barbershop::cli {
 
 Args::Args(std::string command, const std::vector<std::string>& words,
            const std::set<std::string>& options, const std::set<std::string>& flags)
-    : command_(std::move(command)) {
+    : command_(std::move(command)), words_(words) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (word.rfind("--", 0) != 0) {

@@ -22,9 +22,11 @@ class Args {
   int64_t integer(const std::string& name, int64_t fallback) const;
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }
+  const std::vector<std::string>& words() const { return words_; }  // as given, for passing on
 
  private:
   std::string command_;
+  std::vector<std::string> words_;
   std::map<std::string, std::string> values_;
   std::set<std::string> flags_;
   std::vector<std::string> positional_;

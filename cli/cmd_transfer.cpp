@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/transfer_options.h"
 #include "engine/barbershop.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
@@ -20,7 +21,7 @@ namespace {
 
 constexpr int kExitCancelled = 130;
 
-const char kUsage[] = R"(usage: barbershop transfer --identity A.png --structure B.png --appearance C.png --out OUT.png
+const std::string kUsage = std::string(R"(usage: barbershop transfer --identity A.png --structure B.png --appearance C.png --out OUT.png
     [--weights DIR] [--generator G.pt] [--preset paper|fast] [--steps w=..,fs=..,mask=..,align1=..,align2=..,blend=..]
     [--mode realistic|fidelity] [--smooth N] [--noise stored|random] [--seed N] [--device auto|cpu|cuda]
     [--cache DIR | --no-cache] [--identity-mask M.png] [--structure-mask M.png] [--appearance-mask M.png]
@@ -34,25 +35,13 @@ photo with only its hair replaced. Given aligned crops, the output has the
 identity crop's size (resampled from the generator's resolution when they
 differ; --dump keeps result.npy at the generator's).
 
-  --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
-                  (default: $BARBERSHOP_WEIGHTS, else ~/.local/share/barbershop/weights)
-  --generator G   another generator checkpoint in the same layout
-  --preset        paper (1100/250/80/140/100/400 steps) or fast (250/80/30/40/30/100)
-  --steps         override step counts; $BARBERSHOP_STEPS overrides everything
-  --mode          target mask mode (default realistic)
-  --smooth N      dilation/erosion of the alignment masks (default 5)
-  --noise         stored (default, deterministic) or random (drawn from --seed)
-  --cache DIR     embedding cache (default ~/.cache/barbershop); --no-cache: none
   --*-mask M      a hair mask (hair = value >= 128) replacing the parser's for that image,
                   or for the target mask
   --dump DIR      also write the intermediate values as float32 .npy: wplus_, F_, S_ and
                   labels_<role> (the parser's labels after any --*-mask) for identity,
                   structure, appearance; initial_target (inpainted, before the GAN rounds),
                   target_round1, target_labels, fmix, blend_u, result
-  --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
-                  of its face; off: take the images as they are (square aligned crops)
-  --face-index N  which face of the identity photo, numbered by size: 0 (default) is the largest
-Ctrl-C stops at the next step without writing anything (exit code 130).
+)") + kTransferOptionsHelp + R"(Ctrl-C stops at the next step without writing anything (exit code 130).
 )";
 
 std::atomic<bool> g_cancel{false};
@@ -108,27 +97,6 @@ at::Tensor optional_mask(const Args& args, const std::string& option) {
   return path ? read_mask(*path) : at::Tensor();
 }
 
-TransferOptions options_from(const Args& args) {
-  TransferOptions options;
-  options.preset = parse_preset(args.get_or("preset", "paper"));
-  options.steps = args.get_or("steps", "");
-  options.mode = parse_target_mode(args.get_or("mode", "realistic"));
-  options.smooth = static_cast<int>(args.integer("smooth", 5));
-  options.noise = parse_noise(args.get_or("noise", "stored"));
-  options.seed = static_cast<uint64_t>(args.integer("seed", 0));
-  if (args.flag("no-cache") && args.get("cache")) throw Error("give --cache DIR or --no-cache, not both");
-  options.use_cache = !args.flag("no-cache");
-  options.cache_dir = args.get_or("cache", "");
-  options.align = parse_align_mode(args.get_or("align", "auto"));
-  options.face_index = args.integer("face-index", 0);
-  if (options.align == AlignMode::Off && args.get("face-index"))
-    throw Error("--face-index picks the face to align; it has no effect with --align off");
-  options.device = args.get_or("device", "auto");
-  options.weights_dir = args.get_or("weights", "");
-  options.generator = args.get_or("generator", "");
-  return options;
-}
-
 void write_dump(const std::string& dir, const TransferResult& result) {
   std::filesystem::create_directories(dir);
   for (const auto& [name, tensor] : result.intermediates) write_npy(dir + "/" + name + ".npy", tensor);
@@ -136,7 +104,7 @@ void write_dump(const std::string& dir, const TransferResult& result) {
 
 int run(const Args& args) {
   const std::string out = args.required("out");
-  const TransferOptions options = options_from(args);
+  const TransferOptions options = transfer_options_from(args);
   TransferImages images{read_image(args.required("identity")), read_image(args.required("structure")),
                         read_image(args.required("appearance")), optional_mask(args, "identity-mask"),
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),
@@ -165,9 +133,8 @@ int run(const Args& args) {
 }  // namespace
 
 const Command transfer_command{"transfer", kUsage,
-                               {"identity", "structure", "appearance", "out", "weights", "generator", "preset",
-                                "steps", "mode", "smooth", "noise", "seed", "device", "cache", "identity-mask",
-                                "structure-mask", "appearance-mask", "target-mask", "dump", "align", "face-index"},
+                               with_transfer_options({"identity", "structure", "appearance", "out", "identity-mask",
+                                                      "structure-mask", "appearance-mask", "target-mask", "dump"}),
                                {"no-cache"},
                                &run};
 

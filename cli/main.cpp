@@ -14,7 +14,7 @@ namespace barbershop::cli {
 namespace {
 
 const Command* const kCommands[] = {&generate_command, &segment_command, &loss_command, &transfer_command,
-                                     &doctor_command, &align_command, &weights_command};
+                                     &doctor_command, &align_command, &weights_command, &batch_command};
 
 void print_overview() {
   std::cout << "usage: barbershop <command> [options]\n\ncommands:\n";

@@ -3,6 +3,10 @@
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 
+#include <c10/util/Exception.h>
+#include <stdlib.h>
+
+#include <chrono>
 #include <filesystem>
 
 #include "engine/device.h"
@@ -49,6 +53,28 @@ PhotoOptions photo_options_of(const TransferOptions& options) {
 }
 
 bool is_square(const at::Tensor& image) { return image.size(1) == image.size(2); }
+
+// A folder of its own in the system's temporary folder, removed with it.
+class TemporaryFolder {
+ public:
+  TemporaryFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "barbershop-run-XXXXXX").string();
+    if (!mkdtemp(pattern.data()))
+      throw Error("cannot make a folder in " + std::filesystem::temp_directory_path().string() +
+                  " for this run's embeddings; free space there or give a cache folder", "cache_dir");
+    path_ = pattern;
+  }
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace
 
@@ -162,6 +188,39 @@ TransferResult Engine::transfer(const TransferImages& images, const Progress& pr
   if (result.image.size(1) != height || result.image.size(2) != width)
     result.image = lanczos_resize(result.image.unsqueeze(0), height, width)[0];
   return result;
+}
+
+void Engine::transfer_each(const std::vector<TransferJob>& jobs, const Progress& progress,
+                           const std::function<void(size_t job, const JobOutcome&)>& done) const {
+  load();
+  std::optional<TemporaryFolder> run_cache;
+  const std::string cache_dir = state_->settings.cache_dir;
+  if (cache_dir.empty()) state_->settings.cache_dir = run_cache.emplace().path();
+  struct RestoreCache {  // however the run ends
+    State& state;
+    std::string dir;
+    ~RestoreCache() { state.settings.cache_dir = dir; }
+  } restore{*state_, cache_dir};
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    JobOutcome outcome;
+    try {
+      jobs[i].keep(transfer(jobs[i].images(), progress));
+      outcome.ok = true;
+    } catch (const Cancelled&) {
+      throw;
+    } catch (const Error& error) {
+      outcome.error = error.what();
+      outcome.setting = error.setting();
+    } catch (const c10::Error& error) {
+      const std::string text = error.what_without_backtrace();
+      outcome.error = text.substr(0, text.find('\n'));
+    } catch (const std::exception& error) {
+      outcome.error = error.what();
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    done(i, outcome);
+  }
 }
 
 at::Tensor Engine::hair_mask(const at::Tensor& image, const Progress& progress) const {

@@ -62,6 +62,23 @@ void check_options(const TransferOptions& options);
 // (check_image_output, engine/io/image.h).
 void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output = "");
 
+// One of many transfers (Engine::transfer_each).
+struct TransferJob {
+  // Reads the job's images when its turn comes; a barbershop::Error from it
+  // (a missing or unreadable file) fails this job alone.
+  std::function<TransferImages()> images;
+  // Keeps the result (writes it, shows it); a failure here fails the job too.
+  std::function<void(const TransferResult&)> keep;
+};
+
+// How one job of Engine::transfer_each ended.
+struct JobOutcome {
+  bool ok = false;
+  std::string error;    // one line, when not ok
+  std::string setting;  // the error's Error::setting(), for the host's hint
+  double seconds = 0;   // reading, transferring and keeping
+};
+
 // Which of the official weight files `dir` holds, for a host's found /
 // missing / damaged lines. Damaged: its size differs from the one
 // dir/manifest.json recorded when it was downloaded and checked (a cheap
@@ -114,6 +131,16 @@ class Engine {
   // with only its hair changed, a crop of another size is resampled to it.
   // Throws barbershop::Error on unusable input, Cancelled when cancelled.
   TransferResult transfer(const TransferImages& images, const Progress& progress) const;
+
+  // Many transfers, one after another, with the networks loaded once and
+  // each distinct image embedded once for the whole run: through the
+  // options' embedding cache, or, with the cache off, a cache kept for this
+  // run alone (removed when it ends). A job that fails (its files, no face,
+  // a mask of the wrong size, a result that cannot be kept) fails alone:
+  // `done` hears of every job as it ends, and the next one starts.
+  // Cancelled (through `progress`) ends the run at once and is rethrown.
+  void transfer_each(const std::vector<TransferJob>& jobs, const Progress& progress,
+                     const std::function<void(size_t job, const JobOutcome&)>& done) const;
 
   // The parser's hair region of a face image as [H,W] float 0/1 at its
   // size: an aligned crop is parsed as it is; in a photo the face
