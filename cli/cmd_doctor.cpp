@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
+#include "engine/linked_blas.h"
 #include "engine/io/sha256.h"
 #include "engine/pipeline/models.h"
 #include "engine/weights/catalogue.h"
@@ -175,6 +176,19 @@ void report_cuda() {
   }
 }
 
+// "BLAS: LibTorch's own (PATH)", or which library took its place and why
+// that matters (engine/linked_blas.h).
+void report_blas() {
+  const LinkedBlas blas = linked_blas();
+  if (blas.libtorchs_own())
+    std::cout << "BLAS: LibTorch's own (" << blas.libtorch << ")\n";
+  else if (blas.libtorch.empty())
+    std::cout << "BLAS: " << (blas.used.empty() ? "none loaded" : blas.used) << " (LibTorch has none of its own)\n";
+  else
+    std::cout << "BLAS: " << blas.used << " instead of LibTorch's own: matrix products are slower and results differ "
+              << "from other builds; link LibTorch before dlib and the system BLAS\n";
+}
+
 void report_runtime() {
   if (torch::cuda::is_available())
     std::cout << "device: cuda:0 (" << torch::cuda::device_count() << " CUDA device(s)); --device auto uses it\n";
@@ -182,6 +196,7 @@ void report_runtime() {
     std::cout << "device: cpu (no CUDA device available to this build)\n";
   std::cout << "LibTorch: " << TORCH_VERSION << "\n";
   report_cuda();
+  report_blas();
   std::cout << "threads: " << at::get_num_threads() << "\n";
 }
 

@@ -71,6 +71,12 @@ else
   check "CUDA: compiled ${cuda_version%%.*}.x, $gpus device(s)" grep -qE "^CUDA: compiled ${cuda_version%%.*}\.[0-9]+, $gpus device\(s\)$" "$work/full.txt"
   check "one line per device" test "$(grep -cE '^  cuda:[0-9]+  ' "$work/full.txt")" -eq "$gpus"
 fi
+# The BLAS: when the libtorch_cpu.so this CLI loads (ldd) defines sgemm_
+# itself (nm), that one must run, not a system BLAS loaded ahead of it.
+torch_cpu=$(ldd "$cli" | sed -n 's/^\s*libtorch_cpu\.so => \(\/[^ ]*\).*/\1/p')
+if [ -n "$torch_cpu" ] && nm -D --defined-only "$torch_cpu" | grep -qw sgemm_; then
+  check "BLAS: LibTorch's own ($torch_cpu)" grep -qxF "BLAS: LibTorch's own ($torch_cpu)" "$work/full.txt"
+fi
 check "threads = online processors" grep -qxF "threads: $(getconf _NPROCESSORS_ONLN)" "$work/full.txt"
 
 # A cache with nested folders, files of random sizes and a link that must not
