@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/barbershop.h"
+#include "plugin/common/styles.h"
 
 namespace barbershop::plugin {
 
@@ -42,6 +43,29 @@ using Warning = std::function<void(const std::string& message)>;
 // folder are checked first, before the networks load, so wrong input fails
 // at once. Throws barbershop::Error.
 Pixels run_transfer(const TransferJob& job, const StageProgress& progress, const Warning& warn);
+
+// One face with many hair shapes and/or colours (plugin/common/styles.h):
+// style k takes structures[styles[k].structure] and
+// appearances[styles[k].appearance]; the face and its masks serve them all.
+struct StylesJob {
+  Pixels identity, identity_mask, target_mask;
+  std::vector<Pixels> structures, appearances;
+  Pixels structure_mask, appearance_mask;  // only beside a single layer
+  std::vector<StylePair> styles;
+  TransferOptions options;
+};
+
+// How a style ended: its result, or the one-line reason it failed.
+using StyleDone = std::function<void(size_t style, const Pixels* result, const std::string& error)>;
+
+// Every style of `job`, one after another, through Engine::transfer_each:
+// the networks load once and the face is embedded once. Every style's
+// inputs are checked before the networks load, so wrong input fails at
+// once. The progress stage reads "style k of N: <stage>". A style that
+// fails (a shape without a face) fails alone; `done` hears of each style as
+// it ends, so a host can show the finished ones before the run is over.
+// Throws barbershop::Error for wrong input, Cancelled when cancelled.
+void run_styles(const StylesJob& job, const StageProgress& progress, const Warning& warn, const StyleDone& done);
 
 // The parser's hair region of `face` (a face crop, or a photo whose face is
 // found) as white (255) on black, at its size.

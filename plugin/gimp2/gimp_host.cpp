@@ -51,21 +51,56 @@ std::string drawable_name(gint32 drawable) {
   return copy;
 }
 
-gint32 insert_layer_above(gint32 image, gint32 below, const Pixels& pixels, const std::string& name) {
+namespace {
+
+// A new layer holding `pixels`, inserted at `position` in `parent` (0: the
+// image's top level) at the offsets of `placed_like`.
+gint32 insert_pixels(gint32 image, gint32 parent, int position, gint32 placed_like, const Pixels& pixels,
+                     const std::string& name) {
   gint offset_x = 0, offset_y = 0;
-  gimp_drawable_offsets(below, &offset_x, &offset_y);
-  gimp_image_undo_group_start(image);
+  gimp_drawable_offsets(placed_like, &offset_x, &offset_y);
   const gint32 layer = gimp_layer_new(image, name.c_str(), pixels.width, pixels.height, layer_type_for(image), 100.0,
                                       GIMP_LAYER_MODE_NORMAL);
-  gimp_image_insert_layer(image, layer, gimp_item_get_parent(below), gimp_image_get_item_position(image, below));
+  gimp_image_insert_layer(image, layer, parent, position);
   GeglBuffer* buffer = gimp_drawable_get_buffer(layer);
   gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), 0, rgb8_format(), pixels.rgb.data(),
                   GEGL_AUTO_ROWSTRIDE);
   g_object_unref(buffer);  // flushes the pixels to GIMP
   gimp_layer_set_offsets(layer, offset_x, offset_y);
-  gimp_image_undo_group_end(image);
   return layer;
 }
+
+}  // namespace
+
+gint32 insert_layer_above(gint32 image, gint32 below, const Pixels& pixels, const std::string& name) {
+  const UndoStep undo_step(image);
+  return insert_pixels(image, gimp_item_get_parent(below), gimp_image_get_item_position(image, below), below, pixels,
+                       name);
+}
+
+std::optional<std::vector<gint32>> group_layers(gint32 item) {
+  if (item < 0 || !gimp_item_is_valid(item) || !gimp_item_is_group(item)) return std::nullopt;
+  gint count = 0;
+  gint32* children = gimp_item_get_children(item, &count);
+  std::vector<gint32> layers(children, children + count);
+  g_free(children);
+  return layers;
+}
+
+gint32 insert_group_above(gint32 image, gint32 below, const std::string& name) {
+  const gint32 group = gimp_layer_group_new(image);
+  gimp_item_set_name(group, name.c_str());
+  gimp_image_insert_layer(image, group, gimp_item_get_parent(below), gimp_image_get_item_position(image, below));
+  return group;
+}
+
+gint32 insert_layer_into(gint32 image, gint32 group, int position, gint32 placed_like, const Pixels& pixels,
+                         const std::string& name) {
+  return insert_pixels(image, group, position, placed_like, pixels, name);
+}
+
+UndoStep::UndoStep(gint32 image) : image_(image) { gimp_image_undo_group_start(image_); }
+UndoStep::~UndoStep() { gimp_image_undo_group_end(image_); }
 
 ProgressBar::ProgressBar(const std::string& title) { gimp_progress_init(title.c_str()); }
 

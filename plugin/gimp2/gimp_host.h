@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "plugin/common/engine_bridge.h"
 #include "plugin/common/remembered.h"
@@ -34,6 +35,32 @@ std::string drawable_name(gint32 drawable);
 // Inserts `pixels` as a new layer named `name` directly above `below`, at
 // its offsets, inside one undo group. Returns the new layer.
 gint32 insert_layer_above(gint32 image, gint32 below, const Pixels& pixels, const std::string& name);
+
+// The layers of a layer group, top to bottom (a group inside it counts as
+// one layer: its composite); nothing when `item` is not a group.
+std::optional<std::vector<gint32>> group_layers(gint32 item);
+
+// The results of many styles: a new, empty layer group named `name`
+// directly above `below`. Call inside an UndoStep.
+gint32 insert_group_above(gint32 image, gint32 below, const std::string& name);
+// `pixels` as a new layer named `name` at `position` inside `group`, at the
+// offsets of `placed_like`. Call inside an UndoStep.
+gint32 insert_layer_into(gint32 image, gint32 group, int position, gint32 placed_like, const Pixels& pixels,
+                         const std::string& name);
+
+// One undo step for everything done to `image` while it lives. Should the
+// plug-in end while one is open (a cancel), GIMP closes it: what was added
+// so far stays, still as one step.
+class UndoStep {
+ public:
+  explicit UndoStep(gint32 image);
+  ~UndoStep();
+  UndoStep(const UndoStep&) = delete;
+  UndoStep& operator=(const UndoStep&) = delete;
+
+ private:
+  gint32 image_;
+};
 
 // GIMP's progress bar: the stage name as its text, the stage's fraction as
 // its value. Cancelling there ends the plug-in before any change to the image.

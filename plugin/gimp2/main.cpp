@@ -18,6 +18,7 @@
 #include "plugin/common/messages.h"
 #include "plugin/common/procedures.h"
 #include "plugin/common/settings.h"
+#include "plugin/common/styles.h"
 #include "plugin/gimp2/dialog.h"
 #include "plugin/gimp2/gimp_host.h"
 
@@ -111,7 +112,7 @@ Pixels optional_mask(gint32 drawable) {
   return drawable < 0 ? Pixels() : read_drawable(drawable, _("A hair mask layer no longer exists; choose another."));
 }
 
-TransferJob job_from(const TransferValues& values, const std::string& weights) {
+TransferJob job_from(const TransferValues& values, const TransferOptions& options) {
   TransferJob job;
   job.identity = read_drawable(values.identity, _("Choose a face (identity) layer."));
   job.structure = read_drawable(values.structure, _("Choose a hair shape (structure) layer."));
@@ -120,8 +121,22 @@ TransferJob job_from(const TransferValues& values, const std::string& weights) {
   job.structure_mask = optional_mask(values.structure_mask);
   job.appearance_mask = optional_mask(values.appearance_mask);
   job.target_mask = optional_mask(values.target_mask);
-  job.options = options_from(values, weights);
+  job.options = options;
   return job;
+}
+
+// A role's layers: the group's, or the one layer itself.
+std::vector<gint32> role_layers(gint32 layer) { return group_layers(layer).value_or(std::vector<gint32>{layer}); }
+
+RoleLayers role_of(gint32 layer) {
+  const std::optional<std::vector<gint32>> layers = group_layers(layer);
+  return layers ? RoleLayers{layers->size(), true} : RoleLayers{};
+}
+
+std::vector<Pixels> read_layers(const std::vector<gint32>& layers, const char* missing_message) {
+  std::vector<Pixels> pixels;
+  for (const gint32 layer : layers) pixels.push_back(read_drawable(layer, missing_message));
+  return pixels;
 }
 
 TransferValues values_from_parameters(const GimpParam* param) {
@@ -142,6 +157,51 @@ TransferValues values_from_parameters(const GimpParam* param) {
 
 void show_warning(const std::string& warning) { g_message("%s", warning.c_str()); }
 
+// The hair shape and/or colour is a layer group: one transfer per style, the
+// face embedded once. Each result joins a new group above the face as it
+// finishes, all in one undo step; the image is untouched until the first
+// result. A style that fails is reported and the others go on. Returns the
+// result group.
+gint32 run_styles_procedure(gint32 image, const TransferValues& values, const TransferOptions& options) {
+  const std::vector<gint32> structures = role_layers(values.structure), appearances = role_layers(values.appearance);
+  StylesJob job;
+  job.styles = pair_styles(role_of(values.structure), role_of(values.appearance), values.structure_mask >= 0,
+                           values.appearance_mask >= 0);
+  job.identity = read_drawable(values.identity, _("Choose a face (identity) layer."));
+  job.structures = read_layers(structures, _("Choose a hair shape (structure) layer."));
+  job.appearances = read_layers(appearances, _("Choose a hair colour (appearance) layer."));
+  job.identity_mask = optional_mask(values.identity_mask);
+  job.structure_mask = optional_mask(values.structure_mask);
+  job.appearance_mask = optional_mask(values.appearance_mask);
+  job.target_mask = optional_mask(values.target_mask);
+  job.options = options;
+
+  const std::string face = drawable_name(values.identity);
+  std::optional<UndoStep> undo_step;  // opened with the first result
+  gint32 group = -1;
+  int kept = 0;
+  std::string first_error;
+  ProgressBar progress_bar(_("Barbershop: loading the networks"));
+  run_styles(job, std::ref(progress_bar), show_warning, [&](size_t k, const Pixels* result, const std::string& error) {
+    const StylePair& style = job.styles[k];
+    if (!result) {
+      if (first_error.empty()) first_error = error;
+      show_warning(style_progress_text(k + 1, job.styles.size()) + ": " + error);
+      return;
+    }
+    if (group < 0) {
+      undo_step.emplace(image);
+      group = insert_group_above(image, values.identity, styles_group_name(face, job.styles.size()));
+    }
+    insert_layer_into(image, group, kept++, values.identity, *result,
+                      plugin::transfer_layer_name(face, drawable_name(structures[style.structure]),
+                                                  drawable_name(appearances[style.appearance])));
+    gimp_displays_flush();
+  });
+  if (group < 0) throw Error(first_error);
+  return group;
+}
+
 // Returns the new layer, or -1 when the user closed the dialog.
 gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, int n_params, const GimpParam* param) {
   TransferValues values = last_transfer_values(kTransferProcedure);
@@ -158,13 +218,19 @@ gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, i
     remember_weights_folder(weights);
   }
   if (!gimp_item_is_layer(values.identity)) throw Error(_("The face (identity) must be a layer."));
-  TransferJob job = job_from(values, weights);
+  TransferOptions options = options_from(values, weights);
   if (const std::optional<Area> area = selection_in(image, values.identity))
-    job.options.face_area = PixelBox{static_cast<double>(area->x), static_cast<double>(area->y),
-                                     static_cast<double>(area->x + area->width),
-                                     static_cast<double>(area->y + area->height)};
+    options.face_area = PixelBox{static_cast<double>(area->x), static_cast<double>(area->y),
+                                 static_cast<double>(area->x + area->width),
+                                 static_cast<double>(area->y + area->height)};
   // The dialog's generator picker names a file in the weights folder.
-  if (!generator.empty()) job.options.generator = job.options.weights_dir + "/" + generator;
+  if (!generator.empty()) options.generator = options.weights_dir + "/" + generator;
+  if (role_of(values.structure).group || role_of(values.appearance).group) {
+    const gint32 group = run_styles_procedure(image, values, options);
+    remember_transfer_values(kTransferProcedure, values);
+    return group;
+  }
+  TransferJob job = job_from(values, options);
 
   ProgressBar progress_bar(_("Barbershop: loading the networks"));
   const Pixels result = run_transfer(job, std::ref(progress_bar), show_warning);
