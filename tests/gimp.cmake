@@ -34,6 +34,12 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
     add_test(NAME gimp_undo COMMAND bash ${_gimp_tests}/undo.sh ${_gimp_inputs})
     set_tests_properties(gimp_undo PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200
                          DEPENDS gimp_headless)
+    # A layer group of hair shapes: one result group, one undo step (issue 20).
+    add_test(NAME gimp_group
+             COMMAND bash ${_gimp_tests}/group.sh $<TARGET_FILE:barbershop> $<TARGET_FILE_DIR:barbershop-gimp>
+                     ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights ${BARBERSHOP_SHARED_DIR}/data/faces
+                     ${BARBERSHOP_FIXTURE_DIR}/gimp-group-cache)
+    set_tests_properties(gimp_group PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200)
     # The dialog's "Download missing files" button pressed for real (issue 18).
     add_test(NAME gimp_download_button
              COMMAND bash ${_gimp_tests}/download_button.sh $<TARGET_FILE_DIR:barbershop-gimp>

@@ -214,3 +214,57 @@
   (let ((bad (bb-try (lambda () (plug-in-barbershop-download-weights RUN-NONINTERACTIVE dir2 bad-base)))))
     (bb-say "download bad " (if (bb-failed? bad) (cadr bad) "ok")))
   (bb-say "download done"))
+
+; A copy of IMG's layer NAME as "shape-NAME" at POSITION inside GROUP.
+(define (bb-copy-into img group name position)
+  (let ((copy (car (gimp-layer-copy (bb-layer img name) FALSE))))
+    (gimp-image-insert-layer img copy group position)
+    (gimp-item-set-name copy (string-append "shape-" name))
+    copy))
+
+; A new layer group NAME on top of IMG's stack.
+(define (bb-add-group img name)
+  (let ((group (car (gimp-layer-group-new img))))
+    (gimp-image-insert-layer img group 0 0)
+    (gimp-item-set-name group name)
+    group))
+
+; The group test's image, shown in a display: the sample faces, a group
+; "shapes" holding copies of 15, 117 and 16 (top to bottom: shape-15,
+; shape-117, shape-16), a group "two" of two copies and an empty group.
+; Built without undo steps, as bb-face-image.
+(define (bb-show-group-faces faces size)
+  (let* ((img (bb-face-image faces size)))
+    (gimp-image-undo-disable img)
+    (let ((shapes (bb-add-group img "shapes"))
+          (two (bb-add-group img "two")))
+      (bb-copy-into img shapes "15" 0)
+      (bb-copy-into img shapes "117" 1)
+      (bb-copy-into img shapes "16" 2)
+      (bb-copy-into img two "15" 0)
+      (bb-copy-into img two "117" 1))
+    (bb-add-group img "empty")
+    (gimp-image-undo-enable img)
+    (gimp-display-new img)
+    (gimp-displays-flush)
+    img))
+
+; plug-in-barbershop with the face 16 and the given shape and colour
+; (layers or groups), settings as bb-transfer.
+(define (bb-transfer-styles img structure appearance)
+  (car (plug-in-barbershop RUN-NONINTERACTIVE img (bb-layer img "16") structure appearance
+                           -1 -1 -1 -1 0 0 5 0)))
+
+; The layers inside GROUP, top to bottom.
+(define (bb-children group) (vector->list (cadr (gimp-item-get-children group))))
+
+; Every layer of GROUP as DIR/style-<k>.png, k from 1, top to bottom;
+; returns their names joined by "|".
+(define (bb-export-styles img group dir)
+  (let loop ((layers (bb-children group)) (k 1) (names ""))
+    (if (null? layers)
+        names
+        (begin
+          (bb-export img (car layers) (string-append dir "/style-" (bb-int k) ".png"))
+          (loop (cdr layers) (+ k 1)
+                (string-append names (if (= k 1) "" "|") (car (gimp-item-get-name (car layers)))))))))
