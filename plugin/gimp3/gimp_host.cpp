@@ -50,22 +50,58 @@ std::string drawable_name(GimpDrawable* drawable) {
   return copy;
 }
 
-GimpLayer* insert_layer_above(GimpImage* image, GimpDrawable* below, const Pixels& pixels, const std::string& name) {
+namespace {
+
+// A new layer holding `pixels`, inserted at `position` in `parent` (null:
+// the image's top level) at the offsets of `placed_like`.
+GimpLayer* insert_pixels(GimpImage* image, GimpLayer* parent, int position, GimpDrawable* placed_like,
+                         const Pixels& pixels, const std::string& name) {
   gint offset_x = 0, offset_y = 0;
-  gimp_drawable_get_offsets(below, &offset_x, &offset_y);
-  gimp_image_undo_group_start(image);
+  gimp_drawable_get_offsets(placed_like, &offset_x, &offset_y);
   GimpLayer* layer = gimp_layer_new(image, name.c_str(), pixels.width, pixels.height, layer_type_for(image), 100.0,
                                     GIMP_LAYER_MODE_NORMAL);
-  gimp_image_insert_layer(image, layer, GIMP_LAYER(gimp_item_get_parent(GIMP_ITEM(below))),
-                          gimp_image_get_item_position(image, GIMP_ITEM(below)));
+  gimp_image_insert_layer(image, layer, parent, position);
   GeglBuffer* buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
   gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), 0, rgb8_format(), pixels.rgb.data(),
                   GEGL_AUTO_ROWSTRIDE);
   g_object_unref(buffer);  // flushes the pixels to GIMP
   gimp_layer_set_offsets(layer, offset_x, offset_y);
-  gimp_image_undo_group_end(image);
   return layer;
 }
+
+GimpLayer* parent_of(GimpDrawable* item) { return GIMP_LAYER(gimp_item_get_parent(GIMP_ITEM(item))); }
+
+}  // namespace
+
+GimpLayer* insert_layer_above(GimpImage* image, GimpDrawable* below, const Pixels& pixels, const std::string& name) {
+  const UndoStep undo_step(image);
+  return insert_pixels(image, parent_of(below), gimp_image_get_item_position(image, GIMP_ITEM(below)), below, pixels,
+                       name);
+}
+
+std::optional<std::vector<GimpDrawable*>> group_layers(GimpDrawable* drawable) {
+  if (!drawable || !gimp_item_is_valid(GIMP_ITEM(drawable)) || !gimp_item_is_group(GIMP_ITEM(drawable)))
+    return std::nullopt;
+  GimpItem** children = gimp_item_get_children(GIMP_ITEM(drawable));
+  std::vector<GimpDrawable*> layers;
+  for (GimpItem** child = children; child && *child; ++child) layers.push_back(GIMP_DRAWABLE(*child));
+  g_free(children);  // the items themselves belong to libgimp
+  return layers;
+}
+
+GimpLayer* insert_group_above(GimpImage* image, GimpDrawable* below, const std::string& name) {
+  GimpLayer* group = GIMP_LAYER(gimp_group_layer_new(image, name.c_str()));
+  gimp_image_insert_layer(image, group, parent_of(below), gimp_image_get_item_position(image, GIMP_ITEM(below)));
+  return group;
+}
+
+GimpLayer* insert_layer_into(GimpImage* image, GimpLayer* group, int position, GimpDrawable* placed_like,
+                             const Pixels& pixels, const std::string& name) {
+  return insert_pixels(image, group, position, placed_like, pixels, name);
+}
+
+UndoStep::UndoStep(GimpImage* image) : image_(image) { gimp_image_undo_group_start(image_); }
+UndoStep::~UndoStep() { gimp_image_undo_group_end(image_); }
 
 ProgressBar::ProgressBar(const std::string& title) { gimp_progress_init(title.c_str()); }
 

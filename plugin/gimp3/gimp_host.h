@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "plugin/common/engine_bridge.h"
 
@@ -32,6 +33,32 @@ std::string drawable_name(GimpDrawable* drawable);
 // Inserts `pixels` as a new layer named `name` directly above `below`, at
 // its offsets, inside one undo group. Returns the new layer.
 GimpLayer* insert_layer_above(GimpImage* image, GimpDrawable* below, const Pixels& pixels, const std::string& name);
+
+// The layers of a layer group, top to bottom (a group inside it counts as
+// one layer: its composite); nothing when `drawable` is not a group.
+std::optional<std::vector<GimpDrawable*>> group_layers(GimpDrawable* drawable);
+
+// The results of many styles: a new, empty layer group named `name`
+// directly above `below`. Call inside an UndoStep.
+GimpLayer* insert_group_above(GimpImage* image, GimpDrawable* below, const std::string& name);
+// `pixels` as a new layer named `name` at `position` inside `group`, at the
+// offsets of `placed_like`. Call inside an UndoStep.
+GimpLayer* insert_layer_into(GimpImage* image, GimpLayer* group, int position, GimpDrawable* placed_like,
+                             const Pixels& pixels, const std::string& name);
+
+// One undo step for everything done to `image` while it lives. Should the
+// plug-in end while one is open (a cancel), GIMP closes it: what was added
+// so far stays, still as one step.
+class UndoStep {
+ public:
+  explicit UndoStep(GimpImage* image);
+  ~UndoStep();
+  UndoStep(const UndoStep&) = delete;
+  UndoStep& operator=(const UndoStep&) = delete;
+
+ private:
+  GimpImage* image_;
+};
 
 // GIMP's progress bar: the stage name as its text, the stage's fraction as
 // its value. Cancelling there ends the plug-in before any change to the image.

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/error.h"
 #include "plugin/common/engine_bridge.h"
@@ -19,6 +20,7 @@
 #include "plugin/common/messages.h"
 #include "plugin/common/procedures.h"
 #include "plugin/common/settings.h"
+#include "plugin/common/styles.h"
 #include "plugin/gimp3/dialog.h"
 #include "plugin/gimp3/gimp_host.h"
 
@@ -192,7 +194,21 @@ Pixels optional_mask(GimpDrawable* drawable) {
   return drawable ? read_drawable(drawable, _("A hair mask layer no longer exists; choose another.")) : Pixels();
 }
 
-TransferJob job_from(const TransferCall& call) {
+void show_warning(const std::string& warning) { g_message("%s", warning.c_str()); }
+
+// The call's settings; options.face_area: the selection on the face layer.
+TransferOptions options_of(const TransferCall& call, GimpImage* image) {
+  TransferOptions options = options_from(call.values, call.weights);
+  // The dialog's generator names a file in the weights folder.
+  if (!call.generator.empty()) options.generator = options.weights_dir + "/" + call.generator;
+  if (const std::optional<Area> area = selection_in(image, call.identity))
+    options.face_area = PixelBox{static_cast<double>(area->x), static_cast<double>(area->y),
+                                 static_cast<double>(area->x + area->width),
+                                 static_cast<double>(area->y + area->height)};
+  return options;
+}
+
+TransferJob job_from(const TransferCall& call, const TransferOptions& options) {
   TransferJob job;
   job.identity = read_drawable(call.identity, _("Choose a face (identity) layer."));
   job.structure = read_drawable(call.layers[0], _("Choose a hair shape (structure) layer."));
@@ -201,10 +217,69 @@ TransferJob job_from(const TransferCall& call) {
   job.structure_mask = optional_mask(call.layers[3]);
   job.appearance_mask = optional_mask(call.layers[4]);
   job.target_mask = optional_mask(call.layers[5]);
-  job.options = options_from(call.values, call.weights);
-  // The dialog's generator names a file in the weights folder.
-  if (!call.generator.empty()) job.options.generator = job.options.weights_dir + "/" + call.generator;
+  job.options = options;
   return job;
+}
+
+// A role's layers: the group's, or the one layer itself.
+std::vector<GimpDrawable*> role_layers(GimpDrawable* drawable) {
+  return group_layers(drawable).value_or(std::vector<GimpDrawable*>{drawable});
+}
+
+RoleLayers role_of(GimpDrawable* drawable) {
+  const std::optional<std::vector<GimpDrawable*>> layers = group_layers(drawable);
+  return layers ? RoleLayers{layers->size(), true} : RoleLayers{};
+}
+
+std::vector<Pixels> read_layers(const std::vector<GimpDrawable*>& layers, const char* missing_message) {
+  std::vector<Pixels> pixels;
+  for (GimpDrawable* layer : layers) pixels.push_back(read_drawable(layer, missing_message));
+  return pixels;
+}
+
+// The hair shape and/or colour is a layer group: one transfer per style, the
+// face embedded once. Each result joins a new group above the face as it
+// finishes, all in one undo step; the image is untouched until the first
+// result. A style that fails is reported and the others go on. Returns the
+// result group.
+GimpLayer* run_styles_procedure(GimpImage* image, const TransferCall& call, const TransferOptions& options) {
+  const std::vector<GimpDrawable*> structures = role_layers(call.layers[0]), appearances = role_layers(call.layers[1]);
+  StylesJob job;
+  job.styles = pair_styles(role_of(call.layers[0]), role_of(call.layers[1]), call.layers[3] != nullptr,
+                           call.layers[4] != nullptr);
+  job.identity = read_drawable(call.identity, _("Choose a face (identity) layer."));
+  job.structures = read_layers(structures, _("Choose a hair shape (structure) layer."));
+  job.appearances = read_layers(appearances, _("Choose a hair colour (appearance) layer."));
+  job.identity_mask = optional_mask(call.layers[2]);
+  job.structure_mask = optional_mask(call.layers[3]);
+  job.appearance_mask = optional_mask(call.layers[4]);
+  job.target_mask = optional_mask(call.layers[5]);
+  job.options = options;
+
+  const std::string face = drawable_name(call.identity);
+  std::optional<UndoStep> undo_step;  // opened with the first result
+  GimpLayer* group = nullptr;
+  int kept = 0;
+  std::string first_error;
+  ProgressBar progress_bar(_("Barbershop: loading the networks"));
+  run_styles(job, std::ref(progress_bar), show_warning, [&](size_t k, const Pixels* result, const std::string& error) {
+    const StylePair& style = job.styles[k];
+    if (!result) {
+      if (first_error.empty()) first_error = error;
+      show_warning(style_progress_text(k + 1, job.styles.size()) + ": " + error);
+      return;
+    }
+    if (!group) {
+      undo_step.emplace(image);
+      group = insert_group_above(image, call.identity, styles_group_name(face, job.styles.size()));
+    }
+    insert_layer_into(image, group, kept++, call.identity, *result,
+                      transfer_layer_name(face, drawable_name(structures[style.structure]),
+                                          drawable_name(appearances[style.appearance])));
+    gimp_displays_flush();
+  });
+  if (!group) throw Error(first_error);
+  return group;
 }
 
 // The image procedure's one drawable, the face: a layer.
@@ -212,8 +287,6 @@ GimpDrawable* the_face(GimpDrawable** drawables, const char* message) {
   if (!drawables || !drawables[0] || drawables[1] || !GIMP_IS_LAYER(drawables[0])) throw Error(message);
   return drawables[0];
 }
-
-void show_warning(const std::string& warning) { g_message("%s", warning.c_str()); }
 
 GimpValueArray* failed(GimpProcedure* procedure, const std::exception& error) {
   const std::string message = message_of(error);
@@ -239,11 +312,10 @@ GimpValueArray* run_transfer_procedure(GimpProcedure* procedure, GimpRunMode mod
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     }
     const TransferCall call = call_from(config, identity, mode != GIMP_RUN_NONINTERACTIVE);
-    TransferJob job = job_from(call);
-    if (const std::optional<Area> area = selection_in(image, identity))
-      job.options.face_area = PixelBox{static_cast<double>(area->x), static_cast<double>(area->y),
-                                       static_cast<double>(area->x + area->width),
-                                       static_cast<double>(area->y + area->height)};
+    const TransferOptions options = options_of(call, image);
+    if (role_of(call.layers[0]).group || role_of(call.layers[1]).group)
+      return succeeded(procedure, mode, run_styles_procedure(image, call, options));
+    const TransferJob job = job_from(call, options);
     ProgressBar progress_bar(_("Barbershop: loading the networks"));
     const Pixels result = run_transfer(job, std::ref(progress_bar), show_warning);
     const std::string name =
