@@ -11,7 +11,10 @@
 #   photo: an ordinary photo's face found, the result pasted back;
 #   translations: the installed catalogue translates (tests/plugin_translations.sh);
 #   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
-#     layer and Ctrl+Y brings it back.
+#     layer and Ctrl+Y brings it back;
+#   group: a layer group of 3 hair shapes gives a result group of 3 layers
+#     (named, placed and with the CLI's pixels as single transfers), and one
+#     real Ctrl+Z removes it; mismatched and empty groups are refused.
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -159,6 +162,60 @@ undo() {
   check "undo: Ctrl+Y brings it back" test "$(reported undo undo layers-after-key-2)" = "$after"
 }
 
+# gimp3_with_ui SCENARIO DIR: scenarios.py's SCENARIO in GIMP 3 with its UI
+# under Xvfb, in the background (gimp_pid).
+gimp3_with_ui() {
+  gimp3_home "$work/home"
+  start_xvfb
+  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=$1 BB_DIR=$2 BB_FACES=$faces \
+    BB_SIZE=$size timeout 900 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+    --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$2/gimp.log" 2>&1 &
+  gimp_pid=$!
+}
+
+# group (issue 20): scenarios.py's group, then one Ctrl+Z sent as in undo.
+group() {
+  local dir=$work/group window started k=0
+  started=$(date +%s)
+  mkdir -p "$dir"
+  gimp3_with_ui group "$dir"
+  for _ in $(seq 1700); do grep -q "^group ready 1" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+  window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+  [ -n "$window" ] && xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers ctrl+z
+  touch "$dir/pressed-1"
+  for _ in $(seq 120); do ran_to_end group && break; sleep 0.5; done
+  stop_gimp_and_xvfb
+  echo "GIMP 3 group: $(seconds_since "$started") s"
+  check "group: the scenario ran to its end" ran_to_end group
+  check "group: groups of 3 and 2 layers are refused naming both" \
+    grep -q "^group mismatch-error .*group has 3 layers and the hair colour group 2" "$dir/report.txt"
+  check "group: an empty group is refused" grep -q "^group empty-error .*group has no layers" "$dir/report.txt"
+  local before
+  before=$(reported group group layers-before)
+  check "group: the refused calls add no layer" test "$(reported group group layers-after-refused)" = "$before"
+  check "group: the run succeeds" test -z "$(reported group group error)"
+  check "group: it adds one top-level layer" test "$(reported group group layers-after)" = $((before + 1))
+  check "group: the result is a layer group" test "$(reported group group is-group)" = 1
+  check "group: named after the face and the count" \
+    test "$(reported group group name)" = "Barbershop: 16 - 3 styles"
+  local position identity_position
+  read -r position _ identity_position <<<"$(reported group group position)"
+  check "group: right above the face" test "${position:-x}" = "$((${identity_position:-0} - 1))"
+  check "group: three results named as single transfers, in order" \
+    test "$(reported group group names)" = \
+         "Barbershop: 16 + shape-15/117|Barbershop: 16 + shape-117/117|Barbershop: 16 + shape-16/117"
+  for shape in shape-15 shape-117 shape-16; do
+    k=$((k + 1))
+    "$cli" transfer --identity "$dir/16.png" --structure "$dir/$shape.png" --appearance "$dir/117.png" \
+      --out "$dir/cli-$k.png" --weights "$weights" --preset paper --mode realistic --smooth 5 --seed 0 \
+      --noise stored 2>"$dir/cli-$k.log"
+    check "group: CLI transfer $k exits 0" test $? -eq 0
+    check "group: style $k's pixels equal the CLI's" compare close "$dir/style-$k.png" "$dir/cli-$k.png"
+  done
+  check "group: one Ctrl+Z removes the result group" test "$(reported group group layers-after-key-1)" = "$before"
+  check "group: the result group is gone" test "$(reported group group result-valid)" = 0
+}
+
 # screenshot: the transfer dialog as a PNG at $BB_SCREENSHOT (not a check;
 # BB_GIMP3_TESTS=screenshot makes it).
 screenshot() {
@@ -186,7 +243,7 @@ ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6]
   stop_gimp_and_xvfb
 }
 
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo}; do
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log

@@ -211,6 +211,65 @@ def undo():
     say("undo", "done", "yes")
 
 
+def add_group(image, name, copies=()):
+    """A layer group NAME on top of the stack, holding copies of the layers
+    COPIES (top to bottom) named "shape-<name>"."""
+    group = Gimp.GroupLayer.new(image, name)
+    image.insert_layer(group, None, 0)
+    for position, source in enumerate(copies):
+        copy = Gimp.Layer.new_from_drawable(layer(image, source), image)
+        image.insert_layer(copy, group, position)
+        copy.set_name(f"shape-{source}")
+    return group
+
+
+def styles(image, structure, appearance):
+    return call("plug-in-barbershop", image, layer(image, "16"), structure=structure, appearance=appearance,
+                preset="paper", mode="realistic", smooth=5, seed=0)
+
+
+def group():
+    """In GIMP with its UI: the faces and a layer group "shapes" of three
+    shapes (copies of 15, 117, 16) in a display. Groups of 3 and 2 layers and
+    an empty group are refused; the group run adds one result group, its
+    layers exported as DIR/style-<k>.png; then the layer count after the
+    Ctrl+Z the shell sends (file DIR/pressed-1)."""
+    image = face_image()
+    image.undo_disable()
+    shapes = add_group(image, "shapes", ("15", "117", "16"))
+    two = add_group(image, "two", ("15", "117"))
+    empty = add_group(image, "empty")
+    image.undo_enable()
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    for name in ("16", "117", "shape-15", "shape-117", "shape-16"):
+        export_layer(layer(image, name), os.path.join(DIR, f"{name}.png"))
+    colour = layer(image, "117")
+    say("group", "layers-before", len(image.get_layers()))
+    say("group", "mismatch-error", styles(image, shapes, two)[1] or "")
+    say("group", "empty-error", styles(image, empty, colour)[1] or "")
+    say("group", "layers-after-refused", len(image.get_layers()))
+    new, error = styles(image, shapes, colour)
+    say("group", "error", error or "")
+    if new is not None:
+        say("group", "is-group", int(new.is_group()))
+        say("group", "name", new.get_name())
+        say("group", "position", f"{image.get_item_position(new)} identity-position "
+            f"{image.get_item_position(layer(image, '16'))}")
+        children = new.get_children()
+        say("group", "names", "|".join(child.get_name() for child in children))
+        for k, child in enumerate(children, 1):
+            export_layer(child, os.path.join(DIR, f"style-{k}.png"))
+    Gimp.displays_flush()
+    say("group", "layers-after", len(image.get_layers()))
+    say("group", "ready", "1")
+    if wait_for("pressed-1"):
+        time.sleep(1.0)
+        say("group", "layers-after-key-1", len(image.get_layers()))
+        say("group", "result-valid", int(new is not None and new.is_valid()))
+    say("group", "done", "yes")
+
+
 def dialog():
     """In GIMP with its UI: the faces in a display and the transfer dialog
     open on them until the shell closes it (for the README's screenshot)."""
