@@ -1,5 +1,8 @@
 #include "plugin/common/styles.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "engine/error.h"
 #include "plugin/common/i18n.h"
 
