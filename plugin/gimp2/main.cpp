@@ -2,7 +2,8 @@
 // Hair Mask, reads the chosen layers, runs the engine in-process and adds the
 // result as one new layer in one undo group. Nothing touches the image until
 // the engine has finished, so a failure or a cancel (GIMP ends the plug-in)
-// leaves it as it was.
+// leaves it as it was. A layer group as hair shape or colour runs one
+// transfer per layer into a new group, each result added as it finishes.
 #include <gegl.h>
 #include <libgimp/gimp.h>
 
@@ -45,8 +46,11 @@ const GimpParamDef kTransferArgs[] = {
     kRunMode,
     kImage,
     parameter(GIMP_PDB_DRAWABLE, "drawable", "Identity layer: the face to keep"),
-    parameter(GIMP_PDB_DRAWABLE, "structure", "Structure layer: the hair shape"),
-    parameter(GIMP_PDB_DRAWABLE, "appearance", "Appearance layer: the hair colour and texture"),
+    parameter(GIMP_PDB_DRAWABLE, "structure",
+              "Structure layer: the hair shape; a layer group: one transfer per layer, into a new group"),
+    parameter(GIMP_PDB_DRAWABLE, "appearance",
+              "Appearance layer: the hair colour and texture; a layer group: one per layer (paired in order "
+              "with a structure group of the same length)"),
     parameter(GIMP_PDB_DRAWABLE, "identity-mask", "Hair mask of the identity layer (white = hair), -1 = none"),
     parameter(GIMP_PDB_DRAWABLE, "structure-mask", "Hair mask of the structure layer, -1 = none"),
     parameter(GIMP_PDB_DRAWABLE, "appearance-mask", "Hair mask of the appearance layer, -1 = none"),

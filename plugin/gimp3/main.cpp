@@ -4,7 +4,8 @@
 // 2.10 in GIMP 3's types. It reads the chosen layers, runs the engine
 // in-process and adds the result as one new layer in one undo group. Nothing
 // touches the image until the engine has finished, so a failure or a cancel
-// leaves it as it was.
+// leaves it as it was. A layer group as hair shape or colour runs one
+// transfer per layer into a new group, each result added as it finishes.
 #include <gegl.h>
 #include <libgimp/gimp.h>
 
@@ -40,8 +41,12 @@ struct LayerArgument {
   bool none_ok;
 };
 const LayerArgument kLayerArguments[] = {
-    {"structure", N_("Hair _shape (structure):"), "Structure layer: the hair shape", false},
-    {"appearance", N_("Hair _colour (appearance):"), "Appearance layer: the hair colour and texture", false},
+    {"structure", N_("Hair _shape (structure):"),
+     "Structure layer: the hair shape; a layer group: one transfer per layer, into a new group", false},
+    {"appearance", N_("Hair _colour (appearance):"),
+     "Appearance layer: the hair colour and texture; a layer group: one per layer (paired in order with a "
+     "structure group of the same length)",
+     false},
     {"identity-mask", N_("Face hair mask:"), "Hair mask of the identity layer (white = hair), none: found", true},
     {"structure-mask", N_("Shape hair mask:"), "Hair mask of the structure layer, none: found", true},
     {"appearance-mask", N_("Colour hair mask:"), "Hair mask of the appearance layer, none: found", true},
