@@ -87,13 +87,14 @@ TEST(FusedAdam, EqualsTorchAdamAfterSteps) {
 TEST(Bf16Forward, ConvolutionsInBf16LatentsAndLossInFloat32) {
   const Models& m = models();
   at::Tensor w = m.latent_avg.view({1, 1, -1}).repeat({1, m.n_latent(), 1}).clone().requires_grad_(true);
-  at::Tensor loss, render;
+  at::Tensor loss, convolved;
   {
     const Bf16Forward precision(true, m.device);
-    render = m.generator->synthesize(w);
+    convolved = at::conv2d(at::ones({1, 3, 8, 8}), at::ones({4, 3, 3, 3}));
+    const at::Tensor render = m.generator->synthesize(w);
     loss = at::mse_loss(render, at::zeros_like(render));
   }
-  EXPECT_EQ(render.scalar_type(), at::kBFloat16);
+  EXPECT_EQ(convolved.scalar_type(), at::kBFloat16);
   EXPECT_EQ(loss.scalar_type(), at::kFloat);
   loss.backward();
   EXPECT_EQ(w.grad().scalar_type(), at::kFloat);
