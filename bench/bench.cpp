@@ -164,7 +164,7 @@ std::vector<Variant> all_variants() {
       with(defaults_variant(), "cached embeddings", [](V& v) { v.cache = V::Cache::Use; }),
       with(defaults_variant(), "memory cap 8 GB", [](V& v) { v.speed.memory_cap_mb = 8192; v.cache = V::Cache::None; }),
       with(everything_variant(), "all on", kNoChange),
-      with(everything_variant(), "all on, cached", [](V& v) { v.cache = V::Cache::Use; }),
+      with(everything_variant(), "all on + cached", [](V& v) { v.cache = V::Cache::Use; }),
   };
 }
 
@@ -191,7 +191,7 @@ std::vector<Variant> chosen_variants(const std::string& list) {
     names.insert(name);
   }
   if (names.count("cached embeddings")) names.insert("defaults");
-  if (names.count("all on, cached")) names.insert("all on");
+  if (names.count("all on + cached")) names.insert("all on");
   std::vector<Variant> chosen;
   for (const Variant& variant : all)
     if (names.count(variant.name)) chosen.push_back(variant);
