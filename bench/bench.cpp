@@ -223,7 +223,10 @@ Run run_variant(const Variant& variant, Engine& engine, const TransferImages& im
   synchronize(device);
   reset_cuda_peak(device);  // the peak of this transfer, with the networks already loaded
   StageClock clock(device);
-  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
+  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr,
+                          [&](const std::string& warning) {
+                            std::fprintf(stderr, "%s: warning: %s\n", variant.name.c_str(), warning.c_str());
+                          });
   const auto start = Clock::now();
   const TransferResult result = engine.transfer(images, progress);
   clock.close_stage();
@@ -355,7 +358,14 @@ int run(const cli::Args& args) {
       continue;
     }
     std::fprintf(stderr, "running %s\n", variant.name.c_str());
-    runs.push_back(run_variant(variant, engine, images, cache_dir));
+    // One variant that fails (out of memory, a CUDA graph the device
+    // refuses) leaves the others' runs: a device call is too dear to lose.
+    try {
+      runs.push_back(run_variant(variant, engine, images, cache_dir));
+    } catch (const std::exception& error) {
+      if (runs.empty()) throw;  // no baseline, nothing to compare with
+      std::printf("failed: %s: %s\n", variant.name.c_str(), error.what());
+    }
   }
   std::filesystem::remove_all(cache_dir);
   report(setting, device.str(), load_seconds, runs, args.get_or("json", ""));

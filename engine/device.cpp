@@ -146,7 +146,18 @@ void CudaGraph::record(const std::function<void()>& work) {
     // Host code between capture_begin and capture_end runs once; kernels are
     // recorded, not run.
     impl_->graph.capture_begin();
-    work();
+    try {
+      work();
+    } catch (...) {
+      // Something in `work` cannot be recorded (a copy from host memory,
+      // which waits for the device): end the broken capture so the stream
+      // and the allocator work as before, then report the first error.
+      try {
+        impl_->graph.capture_end();
+      } catch (...) {
+      }
+      throw;
+    }
     impl_->graph.capture_end();
   });
 }

@@ -65,7 +65,9 @@ class CudaGraph {
   // Runs `work` on a side stream (the warm-up CUDA graphs need before a
   // capture: it allocates gradients and picks kernels).
   void warm_up(const std::function<void()>& work);
-  // Records `work` (nothing runs yet).
+  // Records `work` (nothing runs yet). Throws, with the capture ended,
+  // when `work` does what a graph cannot hold (a host read or a copy from
+  // host memory: both wait for the device).
   void record(const std::function<void()>& work);
   // Runs the recorded work once more.
   void replay();

@@ -81,7 +81,21 @@ void optimise_in_graph(const StageContext& context, const std::string& stage, in
   }
   if (step > steps) return;
   adam.zero_grad();  // the recorded backward allocates the gradients in the graph's memory
-  graph.record(update);
+  try {
+    graph.record(update);
+  } catch (const std::exception& error) {
+    // Nothing ran while recording: the stage goes on, eagerly, from this step.
+    const std::string why = error.what();
+    context.progress.warn("CUDA graphs could not record the " + stage + " step, which runs without them: " +
+                          why.substr(0, why.find('\n')));
+    for (; step <= steps; ++step) {
+      adam.zero_grad();
+      forward(context, loss).backward();
+      adam.step();
+      finish_step(context, stage, step, steps, after_step);
+    }
+    return;
+  }
   for (; step <= steps; ++step) {
     graph.replay();
     finish_step(context, stage, step, steps, after_step);
