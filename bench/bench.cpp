@@ -303,6 +303,12 @@ void print_run(const Run& run, const Run& baseline) {
     std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", run.cuda->allocated_mb, run.cuda->reserved_mb);
 }
 
+std::string runs_json(const Setting& setting, const std::vector<Run>& runs) {
+  std::string json = "[";
+  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], runs.front(), setting);
+  return json + "]\n";
+}
+
 void report(const Setting& setting, const std::string& device, double load_seconds, const std::vector<Run>& runs,
             const std::string& json_path) {
   std::printf("device %s (%s), LibTorch %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(),
@@ -311,9 +317,7 @@ void report(const Setting& setting, const std::string& device, double load_secon
   std::printf("peak memory per stage: %s\n", device == "cpu" ? "resident (VmHWM)" : "CUDA reserved");
   const Run& baseline = runs.front();
   for (const Run& run : runs) print_run(run, baseline);
-  std::string json = "[";
-  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], baseline, setting);
-  json += "]\n";
+  const std::string json = runs_json(setting, runs);
   std::cout << json;
   if (!json_path.empty()) std::ofstream(json_path) << json;
 }
@@ -362,6 +366,9 @@ int run(const cli::Args& args) {
     // refuses) leaves the others' runs: a device call is too dear to lose.
     try {
       runs.push_back(run_variant(variant, engine, images, cache_dir));
+      // Written after every run, so a run cut short by a time limit keeps
+      // what it measured.
+      if (!args.get_or("json", "").empty()) std::ofstream(args.get_or("json", "")) << runs_json(setting, runs);
     } catch (const std::exception& error) {
       if (runs.empty()) throw;  // no baseline, nothing to compare with
       std::printf("failed: %s: %s\n", variant.name.c_str(), error.what());
