@@ -2,14 +2,7 @@
 // transfer, for a baseline and each speed measure, as a table and as JSON. Inputs are rendered by the generator
 // from random latents, so any weights folder (random weights included: time
 // does not depend on weight values) is enough.
-#include <sys/resource.h>
-#include <torch/cuda.h>
 #include <torch/torch.h>
-#ifdef BARBERSHOP_BENCH_CUDA_MEMORY
-#include <c10/cuda/CUDACachingAllocator.h>
-#include <c10/cuda/CUDAFunctions.h>
-#endif
-
 #include <torch/version.h>
 #include <unistd.h>
 
@@ -20,8 +13,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <functional>
 #include <optional>
-#include <thread>
+#include <set>
+#include <sstream>
 
 #include "bench/batch_case.h"
 #include "cli/args.h"
@@ -33,15 +28,19 @@ namespace barbershop {
 namespace {
 
 const char kUsage[] = R"(usage: barbershop-bench --weights DIR [--preset paper|fast] [--steps w=..,fs=..,...]
-                       [--device auto|cpu|cuda] [--json OUT.json]
+                       [--device auto|cpu|cuda] [--variants NAME,NAME,...] [--json OUT.json]
 Runs the same transfer (three distinct inputs rendered by the generator from
-random latents) once per variant -- the float32 eager baseline with one
-image embedded at a time and nothing cached, then each speed measure
-(embeddings as one batch; the same with all three embeddings found in the
-cache; on CUDA also TensorFloat-32) -- and prints per-stage
-wall time, steps/s, the speed-up over the baseline, how far the final image
-moved from the baseline's, and peak memory.
-$BARBERSHOP_STEPS overrides the step counts, as everywhere.
+random latents) once per variant -- first the float32 eager baseline (one
+image embedded at a time, torch::optim::Adam, nothing cached), then each
+speed measure alone and together -- and prints per-stage wall time, steps/s,
+the speed-up over the baseline, how far the final image moved from the
+baseline's (levels of 255) and each stage's peak memory (CUDA: the caching
+allocator's reserved bytes; CPU: resident memory).
+Variants: )";
+const char kUsageEnd[] = R"(.
+CUDA-only variants are skipped on the CPU, with the reason. --variants picks
+some; the baseline always runs first, and a cached variant brings the run
+that fills its cache. $BARBERSHOP_STEPS overrides the step counts, as everywhere.
   --batch N   instead: one face with N hairstyles (say 10), as N separate
               transfers and as one batch (the face embedded once), in
               transfers per hour (bench/batch_case.h)
@@ -53,13 +52,26 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 struct StageTime {
   int steps = 0;
   double seconds = 0;
+  double peak_mb = 0;  // CUDA: reserved; CPU: resident
 };
 
+// The peak memory of what ran since the last reset: the CUDA allocator's
+// reserved bytes on a GPU, the process's resident memory on the CPU.
+double memory_peak_mb(c10::Device device) {
+  if (const auto cuda = cuda_peak(device)) return cuda->reserved_mb;
+  return resident_peak_mb();
+}
+void reset_memory_peak(c10::Device device) {
+  reset_cuda_peak(device);
+  reset_resident_peak();
+}
+
 // Times each stage from its first to its last reported step, waiting for the
-// device at stage changes so GPU work is counted where it belongs.
+// device at stage changes so GPU work is counted where it belongs, and takes
+// each stage's peak memory.
 class StageClock {
  public:
-  explicit StageClock(c10::Device device) : device_(device), started_(Clock::now()) {}
+  explicit StageClock(c10::Device device) : device_(device), started_(Clock::now()) { reset_memory_peak(device_); }
   void step(const std::string& stage) {
     if (stage != current_) {
       close_stage();
@@ -69,8 +81,13 @@ class StageClock {
     ++stages_[stage].steps;
   }
   void close_stage() {
-    if (device_.is_cuda()) torch::cuda::synchronize();
-    if (!current_.empty()) stages_[current_].seconds += seconds_since(started_);
+    synchronize(device_);
+    if (!current_.empty()) {
+      StageTime& time = stages_[current_];
+      time.seconds += seconds_since(started_);
+      time.peak_mb = std::max(time.peak_mb, memory_peak_mb(device_));
+    }
+    reset_memory_peak(device_);
     started_ = Clock::now();
   }
   // Stages in first-seen order, repeated names merged.
@@ -90,57 +107,100 @@ class StageClock {
   std::map<std::string, StageTime> stages_;
 };
 
-double peak_resident_megabytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
+// Everything off: the float32 eager baseline's speed options.
+SpeedOptions baseline_speed() {
+  SpeedOptions off;
+  off.fused_adam = false;
+  return off;
 }
-
-// Peaks of the CUDA caching allocator since reset_cuda_peak(): what tensors
-// held at most (allocated) and what the allocator took from the driver
-// (reserved). Only CUDA builds of LibTorch have these statistics;
-// bench/CMakeLists.txt defines BARBERSHOP_BENCH_CUDA_MEMORY for them.
-struct CudaPeak {
-  double allocated_mb = 0, reserved_mb = 0;
-};
-
-#ifdef BARBERSHOP_BENCH_CUDA_MEMORY
-c10::DeviceIndex cuda_index(c10::Device device) {
-  return device.has_index() ? device.index() : c10::cuda::current_device();
-}
-
-void reset_cuda_peak(c10::Device device) {
-  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index(device));
-}
-
-std::optional<CudaPeak> cuda_peak(c10::Device device) {
-  if (!device.is_cuda()) return std::nullopt;
-  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_index(device));
-  // Index 0 is StatType::AGGREGATE (all pools): the enum's namespace differs
-  // between LibTorch 1.13 and 2.x, its value does not.
-  constexpr double kMegabyte = 1024.0 * 1024.0;
-  return CudaPeak{stats.allocated_bytes[0].peak / kMegabyte, stats.reserved_bytes[0].peak / kMegabyte};
-}
-#else
-void reset_cuda_peak(c10::Device) {}
-std::optional<CudaPeak> cuda_peak(c10::Device) { return std::nullopt; }
-#endif
 
 // One way of running the pipeline. The baseline is the plain float32 eager
-// pipeline with one image embedded at a time; every other variant turns on
-// one speed measure, measured in the same process on the same inputs.
+// pipeline (one image embedded at a time, torch::optim::Adam); every other
+// variant turns on one speed measure, or several, measured in the same
+// process on the same inputs.
 struct Variant {
   std::string name;
-  int embedding_batch;
-  bool tf32 = false;  // TensorFloat-32 matmuls and convolutions: CUDA only, so not run on the CPU
+  int embedding_batch = 1;  // 0: the engine's choice (all at once on a GPU)
+  SpeedOptions speed = baseline_speed();
+  bool tf32 = false;  // TensorFloat-32 matmuls and convolutions
   // The embedding cache: "fill" starts it empty and stores the embeddings
-  // (nothing cached yet), "use" finds all three there (the `cached` run).
+  // (nothing cached yet), "use" finds them there: the `cached` run, right
+  // after the "fill" run of the same settings.
   enum class Cache { None, Fill, Use } cache = Cache::None;
+  bool cuda_only = false;
 };
-const std::vector<Variant> kVariants = {{"baseline", 1},
-                                        {"batched embeddings", 3, false, Variant::Cache::Fill},
-                                        {"cached embeddings", 3, false, Variant::Cache::Use},
-                                        {"batched + TF32", 3, true}};
+
+Variant with(Variant variant, const std::string& name, const std::function<void(Variant&)>& change) {
+  variant.name = name;
+  change(variant);
+  return variant;
+}
+
+// The engine's defaults (what a user gets), and everything on at once.
+Variant defaults_variant() {
+  Variant defaults{"defaults", 0, SpeedOptions{}};
+  defaults.cache = Variant::Cache::Fill;
+  return defaults;
+}
+Variant everything_variant() {
+  Variant all{"all on", 0, SpeedOptions{}};
+  all.speed.bf16 = all.speed.channels_last = all.speed.cuda_graphs = true;
+  all.tf32 = true;  // CUDA graphs and TF32 do nothing on the CPU
+  all.cache = Variant::Cache::Fill;
+  return all;
+}
+const auto kNoChange = [](Variant&) {};
+
+// In the order they run; each cached variant right after the run that fills
+// its cache.
+std::vector<Variant> all_variants() {
+  const Variant base{"baseline"};
+  using V = Variant;
+  return {
+      base,
+      with(base, "batched embeddings", [](V& v) { v.embedding_batch = 3; }),
+      with(base, "fused Adam", [](V& v) { v.speed.fused_adam = true; }),
+      with(base, "bf16", [](V& v) { v.speed.bf16 = true; }),
+      with(base, "channels-last", [](V& v) { v.speed.channels_last = true; }),
+      with(base, "TF32", [](V& v) { v.tf32 = v.cuda_only = true; }),
+      with(base, "CUDA graphs", [](V& v) { v.speed.fused_adam = v.speed.cuda_graphs = v.cuda_only = true; }),
+      defaults_variant(),
+      with(defaults_variant(), "cached embeddings", [](V& v) { v.cache = V::Cache::Use; }),
+      with(defaults_variant(), "memory cap 8 GB", [](V& v) { v.speed.memory_cap_mb = 8192; v.cache = V::Cache::None; }),
+      with(everything_variant(), "all on", kNoChange),
+      with(everything_variant(), "all on + cached", [](V& v) { v.cache = V::Cache::Use; }),
+  };
+}
+
+std::string variant_names() {
+  std::string names;
+  for (const Variant& variant : all_variants()) names += (names.empty() ? "" : ", ") + variant.name;
+  return names;
+}
+
+std::string usage() { return kUsage + variant_names() + kUsageEnd; }
+
+// The variants asked for (all when `list` is empty), in their order, the
+// baseline first; a cached variant brings the run that fills its cache.
+// Throws naming an unknown one.
+std::vector<Variant> chosen_variants(const std::string& list) {
+  const std::vector<Variant> all = all_variants();
+  if (list.empty()) return all;
+  std::set<std::string> names{"baseline"};
+  std::stringstream entries(list);
+  std::string name;
+  while (std::getline(entries, name, ',')) {
+    if (std::none_of(all.begin(), all.end(), [&](const Variant& v) { return v.name == name; }))
+      throw Error("unknown variant '" + name + "'; the variants are " + variant_names(), "variants");
+    names.insert(name);
+  }
+  if (names.count("cached embeddings")) names.insert("defaults");
+  if (names.count("all on + cached")) names.insert("all on");
+  std::vector<Variant> chosen;
+  for (const Variant& variant : all)
+    if (names.count(variant.name)) chosen.push_back(variant);
+  return chosen;
+}
 
 // TF32 is a switch of the whole process; every variant sets it.
 void use_tf32(bool on) {
@@ -153,18 +213,24 @@ struct Run {
   bool cached = false;  // the embeddings came from the cache
   std::vector<std::pair<std::string, StageTime>> stages;
   double seconds = 0;
-  std::optional<CudaPeak> cuda;
+  std::optional<CudaMemory> cuda;  // the whole transfer's peaks
   at::Tensor image;
 };
 
 Run run_variant(const Variant& variant, Engine& engine, const TransferImages& images, const std::string& cache_dir) {
   engine.set_embedding_batch(variant.embedding_batch);
+  if (variant.cache == Variant::Cache::Fill) std::filesystem::remove_all(cache_dir);  // nothing cached yet
   engine.set_embedding_cache(variant.cache == Variant::Cache::None ? "" : cache_dir);
+  engine.set_speed(variant.speed);
   use_tf32(variant.tf32);
   const c10::Device device = engine.device();
-  StageClock clock(device);
-  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr);
+  synchronize(device);
   reset_cuda_peak(device);  // the peak of this transfer, with the networks already loaded
+  StageClock clock(device);
+  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr,
+                          [&](const std::string& warning) {
+                            std::fprintf(stderr, "%s: warning: %s\n", variant.name.c_str(), warning.c_str());
+                          });
   const auto start = Clock::now();
   const TransferResult result = engine.transfer(images, progress);
   clock.close_stage();
@@ -178,7 +244,13 @@ double seconds_of(const Run& run, const std::string& stage) {
   return 0;
 }
 
-// Largest difference of the final image from the baseline's, in 8-bit levels.
+double largest_stage_peak(const Run& run) {
+  double peak = 0;
+  for (const auto& stage : run.stages) peak = std::max(peak, stage.second.peak_mb);
+  return peak;
+}
+
+// Largest difference of the final image ([-1,1]) from the baseline's, in 8-bit levels.
 double levels_apart(const Run& run, const Run& baseline) {
   return (run.image - baseline.image).abs().max().item<double>() * 127.5;
 }
@@ -196,15 +268,18 @@ struct Setting {
 };
 
 // One run as bench/results/*.json holds it (README, "Performance"): the keys
-// gpu, torch, cuda, preset, cached, variant, steps and stage_s (per stage),
-// total_s, peak_allocated_mb, peak_reserved_mb, and against the baseline run
-// of the same process speedup and max_difference_levels.
+// gpu, torch, cuda, preset, size, cached, variant, steps and stage_s (per
+// stage), total_s, stage_peak_mb (per stage: CUDA reserved, or resident on
+// the CPU, as `memory` says), peak_allocated_mb and peak_reserved_mb (CUDA;
+// null on the CPU), and against the baseline run of the same process
+// speedup and max_difference_levels.
 std::string run_json(const Run& run, const Run& baseline, const Setting& setting) {
-  std::string steps, seconds;
+  std::string steps, seconds, peaks;
   for (const auto& [name, time] : run.stages) {
     const std::string sep = steps.empty() ? "" : ", ";
     steps += sep + json_string(name) + ": " + std::to_string(time.steps);
     seconds += sep + json_string(name) + ": " + json_number(time.seconds);
+    peaks += sep + json_string(name) + ": " + json_number(time.peak_mb);
   }
   const auto peak = [&](double megabytes) { return run.cuda ? json_number(megabytes) : std::string("null"); };
   return "{\"gpu\": " + json_string(setting.gpu) + ", \"torch\": " + json_string(setting.torch) +
@@ -212,6 +287,7 @@ std::string run_json(const Run& run, const Run& baseline, const Setting& setting
          ", \"preset\": " + json_string(setting.preset) + ", \"size\": " + std::to_string(setting.size) +
          ", \"cached\": " + (run.cached ? "true" : "false") + ", \"variant\": " + json_string(run.name) +
          ", \"steps\": {" + steps + "}, \"stage_s\": {" + seconds + "}, \"total_s\": " + json_number(run.seconds) +
+         ", \"stage_peak_mb\": {" + peaks + "}, \"memory\": " + json_string(run.cuda ? "cuda reserved" : "resident") +
          ", \"peak_allocated_mb\": " + peak(run.cuda ? run.cuda->allocated_mb : 0) +
          ", \"peak_reserved_mb\": " + peak(run.cuda ? run.cuda->reserved_mb : 0) +
          ", \"speedup\": " + json_number(baseline.seconds / run.seconds) +
@@ -219,15 +295,22 @@ std::string run_json(const Run& run, const Run& baseline, const Setting& setting
 }
 
 void print_run(const Run& run, const Run& baseline) {
-  std::printf("\n%s\n%-22s %6s %10s %9s %9s\n", run.name.c_str(), "stage", "steps", "seconds", "steps/s",
-              "speed-up");
+  std::printf("\n%s\n%-22s %6s %10s %9s %9s %9s\n", run.name.c_str(), "stage", "steps", "seconds", "steps/s",
+              "speed-up", "peak MB");
   for (const auto& [name, time] : run.stages)
-    std::printf("%-22s %6d %10.3f %9.2f %8.2fx\n", name.c_str(), time.steps, time.seconds, time.steps / time.seconds,
-                seconds_of(baseline, name) / time.seconds);
-  std::printf("%-22s %6s %10.3f %9s %8.2fx\n", "total", "", run.seconds, "", baseline.seconds / run.seconds);
+    std::printf("%-22s %6d %10.3f %9.2f %8.2fx %9.0f\n", name.c_str(), time.steps, time.seconds,
+                time.steps / time.seconds, seconds_of(baseline, name) / time.seconds, time.peak_mb);
+  std::printf("%-22s %6s %10.3f %9s %8.2fx %9.0f\n", "total", "", run.seconds, "", baseline.seconds / run.seconds,
+              largest_stage_peak(run));
   std::printf("final image differs from the baseline's by at most %.3f levels of 255\n", levels_apart(run, baseline));
   if (run.cuda)
     std::printf("peak CUDA memory %.0f MB allocated, %.0f MB reserved\n", run.cuda->allocated_mb, run.cuda->reserved_mb);
+}
+
+std::string runs_json(const Setting& setting, const std::vector<Run>& runs) {
+  std::string json = "[";
+  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], runs.front(), setting);
+  return json + "]\n";
 }
 
 void report(const Setting& setting, const std::string& device, double load_seconds, const std::vector<Run>& runs,
@@ -235,13 +318,10 @@ void report(const Setting& setting, const std::string& device, double load_secon
   std::printf("device %s (%s), LibTorch %s, generator %lldx%lld, models loaded in %.2f s\n", device.c_str(),
               setting.gpu.c_str(), setting.torch.c_str(), (long long)setting.size, (long long)setting.size,
               load_seconds);
+  std::printf("peak memory per stage: %s\n", device == "cpu" ? "resident (VmHWM)" : "CUDA reserved");
   const Run& baseline = runs.front();
   for (const Run& run : runs) print_run(run, baseline);
-  // getrusage's peak covers the whole process: the largest of the runs.
-  std::printf("\npeak resident memory %.0f MB (the largest run)\n", peak_resident_megabytes());
-  std::string json = "[";
-  for (size_t i = 0; i < runs.size(); ++i) json += (i ? ", " : "") + run_json(runs[i], baseline, setting);
-  json += "]\n";
+  const std::string json = runs_json(setting, runs);
   std::cout << json;
   if (!json_path.empty()) std::ofstream(json_path) << json;
 }
@@ -274,15 +354,31 @@ int run(const cli::Args& args) {
 
   const c10::Device device = engine.device();
   const std::string preset = args.get_or("preset", "paper");
-  const StepCounts steps = resolve_steps(parse_preset(preset), args.get_or("steps", ""));
-  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, steps), engine.generator_size()};
+  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, engine.steps()),
+                  engine.generator_size()};
   if (device.is_cuda()) setting.gpu = cuda_devices().at(device.has_index() ? device.index() : 0).name;
 
   const std::string cache_dir = (std::filesystem::temp_directory_path() /
                                  ("barbershop-bench-cache-" + std::to_string(getpid()))).string();
   std::vector<Run> runs;
-  for (const Variant& variant : kVariants)
-    if (!variant.tf32 || device.is_cuda()) runs.push_back(run_variant(variant, engine, images, cache_dir));
+  for (const Variant& variant : chosen_variants(args.get_or("variants", ""))) {
+    if (variant.cuda_only && !device.is_cuda()) {
+      std::printf("skipped: %s: CUDA only, and this run is on %s\n", variant.name.c_str(), device.str().c_str());
+      continue;
+    }
+    std::fprintf(stderr, "running %s\n", variant.name.c_str());
+    // One variant that fails (out of memory, a CUDA graph the device
+    // refuses) leaves the others' runs: a device call is too dear to lose.
+    try {
+      runs.push_back(run_variant(variant, engine, images, cache_dir));
+      // Written after every run, so a run cut short by a time limit keeps
+      // what it measured.
+      if (!args.get_or("json", "").empty()) std::ofstream(args.get_or("json", "")) << runs_json(setting, runs);
+    } catch (const std::exception& error) {
+      if (runs.empty()) throw;  // no baseline, nothing to compare with
+      std::printf("failed: %s: %s\n", variant.name.c_str(), error.what());
+    }
+  }
   std::filesystem::remove_all(cache_dir);
   report(setting, device.str(), load_seconds, runs, args.get_or("json", ""));
   return 0;
@@ -294,9 +390,9 @@ int run(const cli::Args& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
   for (const auto& word : words)
-    if (word == "--help" || word == "-h") return std::cout << barbershop::kUsage, 0;
+    if (word == "--help" || word == "-h") return std::cout << barbershop::usage(), 0;
   try {
-    return barbershop::run(barbershop::cli::Args("bench", words, {"weights", "preset", "steps", "device", "json", "batch"}));
+    return barbershop::run(barbershop::cli::Args("bench", words, {"weights", "preset", "steps", "device", "json", "variants", "batch"}));
   } catch (const std::exception& error) {
     std::cerr << "barbershop-bench: error: " << error.what() << "\n";
     return 2;

@@ -20,6 +20,7 @@
 #include "engine/weights/catalogue.h"
 #include "engine/weights/download.h"
 #include "engine/weights/manifest.h"
+#include "engine/pipeline/speed.h"
 
 namespace barbershop {
 namespace {
@@ -35,6 +36,7 @@ TransferSettings settings_of(const TransferOptions& options) {
   settings.seed = options.seed;
   if (options.use_cache) settings.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   settings.embedding_batch = options.embedding_batch;
+  settings.speed = options.speed;
   return settings;
 }
 
@@ -75,6 +77,10 @@ class TemporaryFolder {
  private:
   std::string path_;
 };
+void check_speed(const SpeedOptions& speed) {
+  if (speed.memory_cap_mb < 0)
+    throw Error("the memory cap takes 0 (none) or more MiB, not " + std::to_string(speed.memory_cap_mb), "speed");
+}
 
 }  // namespace
 
@@ -91,6 +97,7 @@ void check_options(const TransferOptions& options) {
   if (options.embedding_batch < 0)
     throw Error("the embedding batch takes 0 (automatic) or more, not " + std::to_string(options.embedding_batch),
                 "embedding_batch");
+  check_speed(options.speed);
   parse_device(options.device);  // throws for an unknown or absent device
 }
 
@@ -152,7 +159,10 @@ struct Engine::State {
   mutable std::optional<FaceParser> parser;  // when only the parser was needed
 
   const Models& loaded() const {
-    if (!models) models = load_models(weights, device, settings.cache_dir);
+    if (!models) {
+      models = load_models(weights, device, settings.cache_dir);
+      if (settings.speed.channels_last) set_memory_format(*models, true);
+    }
     return *models;
   }
   const FaceParser& face_parser() const {
@@ -259,6 +269,16 @@ void Engine::set_embedding_batch(int batch) {
   state_->options.embedding_batch = batch;
   state_->settings.embedding_batch = batch;
 }
+
+void Engine::set_speed(const SpeedOptions& speed) {
+  check_speed(speed);
+  const bool relayout = state_->models && speed.channels_last != state_->settings.speed.channels_last;
+  state_->options.speed = speed;
+  state_->settings.speed = speed;
+  if (relayout) set_memory_format(*state_->models, speed.channels_last);
+}
+
+StepCounts Engine::steps() const { return state_->settings.steps; }
 
 void Engine::set_embedding_cache(const std::string& dir) { state_->settings.cache_dir = dir; }
 

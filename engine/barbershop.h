@@ -48,6 +48,9 @@ struct TransferOptions {
   // Distinct images embedded together (the result is the same); 0: all at
   // once on a GPU, one at a time on the CPU.
   int embedding_batch = 0;
+  // How the steps are computed (SpeedOptions, engine/pipeline/settings.h):
+  // bf16, channels-last, fused Adam, CUDA graphs, a memory cap.
+  SpeedOptions speed;
 };
 
 // Throws barbershop::Error, with its setting(), for the first option that
@@ -158,6 +161,14 @@ class Engine {
   // Where the next transfer keeps and finds embeddings ("" : nowhere), for
   // the benchmark's cached run: it changes the speed, not the result.
   void set_embedding_cache(const std::string& dir);
+
+  // The speed options, changed for the next transfer (barbershop-bench's
+  // variants); channels-last re-lays the loaded networks' weights.
+  void set_speed(const SpeedOptions& speed);
+
+  // The step counts a transfer runs: the preset, the options' steps and
+  // $BARBERSHOP_STEPS, resolved once when the Engine opened.
+  StepCounts steps() const;
 
   int64_t generator_size() const;  // loads the networks
   c10::Device device() const;

@@ -3,6 +3,9 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,55 @@ struct CudaDevice {
 std::string cuda_compiled_version();
 // The CUDA devices this process can use (none without a driver or a GPU).
 std::vector<CudaDevice> cuda_devices();
+
+// The CUDA caching allocator's statistics, in MiB: what tensors hold
+// (allocated) and what the allocator took from the driver (reserved). The
+// one place they are read (bench/, tests/).
+struct CudaMemory {
+  double allocated_mb = 0, reserved_mb = 0;
+};
+// Peaks since the last reset_cuda_peak(device); nullopt on the CPU and in
+// builds without CUDA.
+std::optional<CudaMemory> cuda_peak(c10::Device device);
+// What is held right now.
+std::optional<CudaMemory> cuda_current(c10::Device device);
+void reset_cuda_peak(c10::Device device);
+// Waits for the device's queued work (nothing on the CPU).
+void synchronize(c10::Device device);
+
+// The peak resident memory of this process in MiB since the last
+// reset_resident_peak() (Linux's VmHWM, which writing 5 to
+// /proc/self/clear_refs resets), or since it started where that is refused.
+double resident_peak_mb();
+void reset_resident_peak();
+
+// One piece of fixed-shape work (an optimisation step: forward, backward and
+// the optimiser's update) recorded once as a CUDA graph and replayed: the
+// tensors it reads and writes keep their memory, so a replay reads what was
+// copied into its inputs and leaves its results where the recording did.
+class CudaGraph {
+ public:
+  // Whether this build and `device` can record graphs (a CUDA build, a CUDA
+  // device); where not, a CudaGraph throws on use.
+  static bool available(c10::Device device);
+  explicit CudaGraph(c10::Device device);
+  ~CudaGraph();
+  CudaGraph(const CudaGraph&) = delete;
+  CudaGraph& operator=(const CudaGraph&) = delete;
+  // Runs `work` on a side stream (the warm-up CUDA graphs need before a
+  // capture: it allocates gradients and picks kernels).
+  void warm_up(const std::function<void()>& work);
+  // Records `work` (nothing runs yet). Throws, with the capture ended,
+  // when `work` does what a graph cannot hold (a host read or a copy from
+  // host memory: both wait for the device).
+  void record(const std::function<void()>& work);
+  // Runs the recorded work once more.
+  void replay();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // LibTorch starts with one CPU thread here; every host calls this once so
 // CPU runs use the whole machine.

@@ -18,6 +18,7 @@
 
 #include <functional>
 
+#include "engine/device.h"
 #include "engine/error.h"
 #include "engine/pipeline/models.h"
 #include "engine/pipeline/transfer.h"
@@ -181,6 +182,41 @@ TEST(Cuda, TwoStepsPerStageTransferMatchesTheCpu) {
   EXPECT_TRUE(cuda.isfinite().all().item<bool>());
 }
 
+// The CUDA-graph variant records each stage's step once and replays it: the
+// same arithmetic as the fused eager steps (fused Adam, float32), so its image
+// stays within the nudged-input measure of them, and it is finite.
+TEST(Cuda, CudaGraphsMatchTheEagerSteps) {
+  SKIP_WITHOUT_CUDA();
+  NoTf32 exact;
+  const TransferImages images{rendered(1), rendered(2), rendered(3)};
+  TransferSettings eager = two_steps();
+  eager.steps = StepCounts{6, 6, 6, 6, 6, 6};  // past the 3 warm-up steps, so replays run
+  TransferSettings graphs = eager;
+  graphs.speed.cuda_graphs = true;
+  const at::Tensor fused = transfer(cuda_models(), images, eager, Progress()).image;
+  const at::Tensor nudged_run = transfer(
+      cuda_models(), {nudged(images.identity), nudged(images.structure), nudged(images.appearance)}, eager,
+      Progress()).image;
+  const at::Tensor replayed = transfer(cuda_models(), images, graphs, Progress()).image;
+  const double rounding = (nudged_run - fused).abs().mean().item<double>();
+  const double apart = (replayed - fused).abs().mean().item<double>();
+  EXPECT_LE(apart, kUlpSlack * rounding + 1e-5) << "mean |graphs - eager| " << apart << ", nudge " << rounding;
+  EXPECT_TRUE(replayed.isfinite().all().item<bool>());
+}
+
+// bf16 autocast on CUDA: a whole transfer stays finite and near float32
+// (the 2-level question for defaults is the bench's, at 1024).
+TEST(Cuda, Bf16TransferRunsAndStaysNear) {
+  SKIP_WITHOUT_CUDA();
+  const TransferImages images{rendered(1), rendered(2), rendered(3)};
+  TransferSettings bf16 = two_steps();
+  bf16.speed.bf16 = true;
+  const at::Tensor float32 = transfer(cuda_models(), images, two_steps(), Progress()).image;
+  const at::Tensor reduced = transfer(cuda_models(), images, bf16, Progress()).image;
+  ASSERT_TRUE(reduced.isfinite().all().item<bool>());
+  EXPECT_LE((reduced - float32).abs().mean().item<double>() * 127.5, 8);
+}
+
 // A real CUDA out-of-memory: the caching allocator capped just above what the
 // loaded networks hold, then a whole transfer. It must end in the engine's
 // advice (an Error naming the GPU), as on the CPU, not in LibTorch's text.
@@ -190,8 +226,7 @@ TEST(Cuda, OutOfMemoryEndsInTheSameAdvice) {
   const c10::DeviceIndex index = 0;
   torch::cuda::synchronize();
   c10::cuda::CUDACachingAllocator::emptyCache();
-  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
-  const double held = static_cast<double>(stats.reserved_bytes[0].current);
+  const double held = cuda_current(c10::Device(c10::kCUDA, index))->reserved_mb * 1024.0 * 1024.0;
   size_t free_bytes = 0, total_bytes = 0;
   ASSERT_EQ(cudaMemGetInfo(&free_bytes, &total_bytes), cudaSuccess);
   c10::cuda::CUDACachingAllocator::setMemoryFraction((held + (16 << 20)) / static_cast<double>(total_bytes), index);

@@ -37,7 +37,9 @@ std::string EmbeddingCache::key(const at::Tensor& image, const std::string& gene
                                  " fs=" + std::to_string(settings.steps.fs) +
                                  " lr=" + std::to_string(settings.learning_rate) +
                                  " noise=" + (settings.noise == NoiseMode::Stored ? "stored" : "random") +
-                                 " seed=" + std::to_string(settings.seed);
+                                 " seed=" + std::to_string(settings.seed) +
+                                 // bf16 moves the embedding slightly; the float32 key stays as it was
+                                 (settings.speed.bf16 ? " bf16" : "");
   hash.update(parameters);
   return hash.hex_digest();
 }

@@ -12,6 +12,11 @@ bool StepCounts::operator==(const StepCounts& o) const {
          blend == o.blend;
 }
 
+bool SpeedOptions::operator==(const SpeedOptions& o) const {
+  return bf16 == o.bf16 && channels_last == o.channels_last && fused_adam == o.fused_adam &&
+         cuda_graphs == o.cuda_graphs && memory_cap_mb == o.memory_cap_mb;
+}
+
 StepCounts preset_steps(Preset preset) {
   if (preset == Preset::Paper) return StepCounts{};
   return StepCounts{250, 80, 30, 40, 30, 100};

@@ -44,6 +44,31 @@ StepCounts parse_steps(const std::string& text, StepCounts base);
 // tests can run the whole pipeline in seconds.
 StepCounts resolve_steps(Preset preset, const std::string& overrides);
 
+// How the optimisation steps are computed: each measure changes the speed
+// and the memory, not the method. barbershop-bench measures each against the
+// float32 eager baseline (all off) in the same process; docs of each field
+// say whether it stays within 2 levels of 255 of that baseline's image.
+struct SpeedOptions {
+  // The generator, VGG16 and BiSeNet forwards in bfloat16 autocast; latents,
+  // losses' reductions and Adam's state stay float32.
+  bool bf16 = false;
+  // The networks' convolution weights (and so their activations) in
+  // channels-last memory format: the same numbers in another layout.
+  bool channels_last = false;
+  // Adam as one fused update of all parameters of a stage (LibTorch's
+  // _fused_adam_ kernel) instead of torch::optim::Adam's per-parameter ops:
+  // the same arithmetic, so on by default.
+  bool fused_adam = true;
+  // CUDA only: each stage's step (forward, backward and the fused Adam
+  // update) captured once as a CUDA graph and replayed; ignored on the CPU,
+  // with random noise and in builds without CUDA.
+  bool cuda_graphs = false;
+  // Peak device memory to stay under, in MiB (0: no cap): the distinct
+  // images are then embedded in micro-batches small enough to fit.
+  int64_t memory_cap_mb = 0;
+  bool operator==(const SpeedOptions& other) const;
+};
+
 struct TransferSettings {
   StepCounts steps;
   TargetMode mode = TargetMode::Realistic;
@@ -56,6 +81,7 @@ struct TransferSettings {
   // is the same). 0: all of them on a GPU, where it saves time, and one at a
   // time on the CPU, where it saves little and multiplies the memory.
   int embedding_batch = 0;
+  SpeedOptions speed;
 };
 
 }  // namespace barbershop

@@ -33,10 +33,17 @@ struct StageContext {
 // Adam (lr from the settings) on `parameters` for `steps` steps. Each step
 // calls `loss` (which builds the codes, renders and keeps whatever it must
 // hand on: the reference hands on the state of the last forward), then
-// back-propagates, steps, calls `after_step` and reports progress.
+// back-propagates, steps, calls `after_step` and reports progress. How, the
+// settings' SpeedOptions say: torch::optim::Adam or the fused update, bf16
+// autocast of the forward, or (CUDA, stored noise) a recorded CUDA graph, in
+// which `loss` runs once and must read and write only device tensors whose
+// shapes do not change. No step waits for the device (no host reads).
 void optimise(const StageContext& context, const std::string& stage, int steps,
               const std::vector<at::Tensor>& parameters, const std::function<at::Tensor()>& loss,
               const std::function<void()>& after_step = nullptr);
+
+// Whether optimise() records CUDA graphs in this context.
+bool records_cuda_graphs(const StageContext& context);
 
 // Generator output [B,3,R,R] -> [B,3,256,256] as the reference does it: the
 // bicubic downsampler with factor R/256. Below 256 (small test generators)

@@ -11,6 +11,7 @@
 #include "engine/pipeline/blending.h"
 #include "engine/pipeline/embedding.h"
 #include "engine/pipeline/embedding_cache.h"
+#include "engine/pipeline/speed.h"
 #include "engine/pipeline/stage.h"
 #include "engine/pipeline/target_mask.h"
 
@@ -74,9 +75,13 @@ stylegan2::Noise noise_source(const TransferSettings& settings) {
   return stylegan2::Noise::random(stylegan2::seeded_generator(settings.seed));
 }
 
+// The settings' batch (0: all on a GPU, one on the CPU), in micro-batches
+// under the memory cap when one is set.
 size_t embedding_batch_size(const StageContext& context, size_t images) {
-  if (context.settings.embedding_batch > 0) return static_cast<size_t>(context.settings.embedding_batch);
-  return context.models.device.is_cuda() ? std::max<size_t>(images, 1) : 1;
+  const size_t wanted = context.settings.embedding_batch > 0 ? static_cast<size_t>(context.settings.embedding_batch)
+                        : context.models.device.is_cuda() ? std::max<size_t>(images, 1)
+                                                          : 1;
+  return images_per_batch_under_cap(context.models, context.settings.speed, wanted);
 }
 
 // Each distinct image embedded once, from the cache when it has it; the
