@@ -11,7 +11,10 @@
 #   photo: an ordinary photo's face found, the result pasted back;
 #   translations: the installed catalogue translates (tests/plugin_translations.sh);
 #   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
-#     layer and Ctrl+Y brings it back.
+#     layer and Ctrl+Y brings it back;
+#   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
+#     the dialog with its title, and cancelling it adds no layer
+#     (BB_SCREENSHOT=PNG also saves its picture).
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -159,34 +162,59 @@ undo() {
   check "undo: Ctrl+Y brings it back" test "$(reported undo undo layers-after-key-2)" = "$after"
 }
 
-# screenshot: the transfer dialog as a PNG at $BB_SCREENSHOT (not a check;
-# BB_GIMP3_TESTS=screenshot makes it).
-screenshot() {
-  local dir=$work/dialog window
+# dialog: GIMP 3 with its UI, the faces in a display, and Filters >
+# Barbershop > Hair Transfer... chosen with the keyboard as a user does
+# (Alt+R opens Filters; End: its last entry, Barbershop; Right, Down: the
+# second item, after Hair Mask...). The dialog's window appears with its
+# title; Escape cancels it and leaves the layers as they were. With
+# BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
+dialog() {
+  local dir=$work/show image_window="" window="" started key
+  started=$(date +%s)
   mkdir -p "$dir"
   gimp3_home "$work/home"
   start_xvfb
-  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=dialog BB_DIR=$dir BB_FACES=$faces \
-    BB_SIZE=256 timeout 300 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=show BB_DIR=$dir BB_FACES=$faces \
+    BB_SIZE=256 timeout 600 dbus-run-session -- gimp-3.0 --no-splash -d -f \
     --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
   gimp_pid=$!
-  for _ in $(seq 300); do
-    window=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
-    [ -n "$window" ] && break
-    sleep 0.5
-  done
-  [ -n "$window" ] || { echo "the dialog did not open"; tail -20 "$dir/gimp.log"; return 1; }
-  sleep 3  # let GTK draw the whole dialog
-  eval "$(xdotool getwindowgeometry --shell "$window")"  # sets X, Y, WIDTH, HEIGHT
-  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
-ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6])" \
-    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$BB_SCREENSHOT"
-  echo "wrote $BB_SCREENSHOT (${WIDTH}x${HEIGHT})"
-  xdotool key --window "$window" Escape 2>/dev/null
+  for _ in $(seq 1200); do grep -q "^show shown yes" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+  image_window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+  if [ -n "$image_window" ]; then
+    xdotool windowfocus --sync "$image_window"
+    for key in alt+r End Right Down Return; do xdotool key --clearmodifiers $key; sleep 0.5; done
+    for _ in $(seq 240); do
+      window=$(xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | head -1)
+      [ -n "$window" ] && break
+      sleep 0.5
+    done
+  fi
+  check "dialog: Filters > Barbershop > Hair Transfer... opens a window" test -n "$window"
+  if [ -n "$window" ]; then
+    check "dialog: its title is Barbershop Hair Transfer" \
+      test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
+    [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
+    xdotool key --window "$window" Escape 2>/dev/null
+  fi
+  touch "$dir/done"
+  for _ in $(seq 60); do ran_to_end show && break; sleep 0.5; done
   stop_gimp_and_xvfb
+  echo "GIMP 3 dialog: $(seconds_since "$started") s"
+  check "dialog: cancelling adds no layer" \
+    test "$(reported show show layers-after)" = "$(reported show show layers-before)"
 }
 
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo}; do
+# dialog_screenshot WINDOW PNG: the window's pixels, once GTK has drawn it.
+dialog_screenshot() {
+  sleep 3
+  eval "$(xdotool getwindowgeometry --shell "$1")"  # sets X, Y, WIDTH, HEIGHT
+  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
+ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6], optimize=True)" \
+    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$2"
+  echo "wrote $2 (${WIDTH}x${HEIGHT})"
+}
+
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo dialog}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log

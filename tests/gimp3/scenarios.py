@@ -211,18 +211,18 @@ def undo():
     say("undo", "done", "yes")
 
 
-def dialog():
-    """In GIMP with its UI: the faces in a display and the transfer dialog
-    open on them until the shell closes it (for the README's screenshot)."""
+def show():
+    """In GIMP with its UI: the faces in a display while the shell opens
+    the transfer dialog from the menu and cancels it (file DIR/done), then
+    the layer count."""
     image = face_image()
     Gimp.Display.new(image)
     Gimp.displays_flush()
-    procedure = Gimp.get_pdb().lookup_procedure("plug-in-barbershop")
-    config = procedure.create_config()
-    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [layer(image, "16")])
-    say("dialog", "status", procedure.run(config).index(0))
+    say("show", "layers-before", len(image.get_layers()))
+    say("show", "shown", "yes")
+    wait_for("done", 240)
+    time.sleep(1.0)
+    say("show", "layers-after", len(image.get_layers()))
 
 
 globals()[os.environ["BB_SCENARIO"]]()
