@@ -13,7 +13,7 @@
 #   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
 #     layer and Ctrl+Y brings it back;
 #   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
-#     the dialog with its title, and cancelling it adds no layer
+#     the dialog with its title; Escape adds no layer, OK adds one
 #     (BB_SCREENSHOT=PNG also saves its picture).
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
@@ -163,45 +163,68 @@ undo() {
 }
 
 # dialog: GIMP 3 with its UI, the faces in a display, and Filters >
-# Barbershop > Hair Transfer... chosen with the keyboard as a user does
-# (Alt+R opens Filters; End: its last entry, Barbershop; Right, Down: the
-# second item, after Hair Mask...). The dialog's window appears with its
-# title; Escape cancels it and leaves the layers as they were. With
+# Barbershop > Hair Transfer... chosen with the keyboard as a user does,
+# twice: the window appears with its title; Escape closes it and adds no
+# layer; Return (OK) runs the transfer on the layers the dialog suggests
+# (the two others, in stack order) and adds exactly one layer. With
 # BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
 dialog() {
-  local dir=$work/show image_window="" window="" started key
+  local dir=$work/show started before window
   started=$(date +%s)
   mkdir -p "$dir"
   gimp3_home "$work/home"
   start_xvfb
   HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=show BB_DIR=$dir BB_FACES=$faces \
-    BB_SIZE=256 timeout 600 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+    BB_SIZE=$size timeout 900 dbus-run-session -- gimp-3.0 --no-splash -d -f \
     --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
   gimp_pid=$!
-  for _ in $(seq 1200); do grep -q "^show shown yes" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
-  image_window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
-  if [ -n "$image_window" ]; then
-    xdotool windowfocus --sync "$image_window"
-    for key in alt+r End Right Down Return; do xdotool key --clearmodifiers $key; sleep 0.5; done
-    for _ in $(seq 240); do
-      window=$(xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | head -1)
-      [ -n "$window" ] && break
-      sleep 0.5
-    done
-  fi
-  check "dialog: Filters > Barbershop > Hair Transfer... opens a window" test -n "$window"
-  if [ -n "$window" ]; then
-    check "dialog: its title is Barbershop Hair Transfer" \
-      test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
-    [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
-    xdotool key --window "$window" Escape 2>/dev/null
-  fi
-  touch "$dir/done"
-  for _ in $(seq 60); do ran_to_end show && break; sleep 0.5; done
+  for step in cancel ok; do
+    for _ in $(seq 1200); do grep -q "^show ready $step" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+    window=$(open_dialog_from_menu)
+    check "dialog ($step): Filters > Barbershop > Hair Transfer... opens a window" test -n "$window"
+    if [ -n "$window" ]; then
+      check "dialog ($step): its title is Barbershop Hair Transfer" \
+        test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
+      [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
+      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$([ $step = cancel ] && echo Escape || echo Return)"
+      check "dialog ($step): the key closes it" window_closes "$window"
+    fi
+    touch "$dir/closed-$step"
+  done
+  for _ in $(seq 700); do ran_to_end show && break; sleep 0.5; done
   stop_gimp_and_xvfb
   echo "GIMP 3 dialog: $(seconds_since "$started") s"
-  check "dialog: cancelling adds no layer" \
-    test "$(reported show show layers-after)" = "$(reported show show layers-before)"
+  check "dialog: the scenario ran to its end" ran_to_end show
+  before=$(reported show show layers-before)
+  check "dialog: cancelling adds no layer" test "$(reported show show layers-after-cancel)" = "$before"
+  check "dialog: OK adds exactly one layer" test "$(reported show show layers-after-ok)" = $((before + 1))
+  check "dialog: OK's layer is the face 117 with the others' hair" \
+    test "$(reported show show top-layer)" = "Barbershop: 117 + 16/15"
+}
+
+# open_dialog_from_menu: focuses the image window and chooses the menu
+# item with the keys (Alt+R opens Filters; End: its last entry, Barbershop;
+# Right, Down: its second item, after Hair Mask...); prints the window whose
+# name has "Barbershop" once it appears (within 2 minutes), else nothing.
+open_dialog_from_menu() {
+  local image_window window="" key
+  image_window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+  [ -n "$image_window" ] || return
+  xdotool windowfocus --sync "$image_window"
+  for key in alt+r End Right Down Return; do xdotool key --clearmodifiers $key; sleep 0.5; done
+  for _ in $(seq 240); do
+    window=$(xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | head -1)
+    [ -n "$window" ] && echo "$window" && return
+    sleep 0.5
+  done
+}
+
+window_closes() {  # window_closes WINDOW: it is unmapped within 10 s
+  for _ in $(seq 20); do
+    xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | grep -qx "$1" || return 0
+    sleep 0.5
+  done
+  return 1
 }
 
 # dialog_screenshot WINDOW PNG: the window's pixels, once GTK has drawn it.

@@ -212,17 +212,24 @@ def undo():
 
 
 def show():
-    """In GIMP with its UI: the faces in a display while the shell opens
-    the transfer dialog from the menu and cancels it (file DIR/done), then
-    the layer count."""
+    """In GIMP with its UI: the faces in a display while the shell opens the
+    transfer dialog from the menu twice, cancelling it, then pressing OK
+    (files DIR/closed-cancel, DIR/closed-ok); the layer count after each,
+    waiting for the transfer after OK, and the top layer's name."""
     image = face_image()
     Gimp.Display.new(image)
     Gimp.displays_flush()
-    say("show", "layers-before", len(image.get_layers()))
-    say("show", "shown", "yes")
-    wait_for("done", 240)
-    time.sleep(1.0)
-    say("show", "layers-after", len(image.get_layers()))
+    before = len(image.get_layers())
+    say("show", "layers-before", before)
+    for step, seconds in (("cancel", 1), ("ok", 300)):
+        say("show", "ready", step)
+        if not wait_for(f"closed-{step}", 240):
+            break
+        deadline = time.time() + seconds
+        while len(image.get_layers()) == before and time.time() < deadline:
+            time.sleep(0.5)
+        say("show", f"layers-after-{step}", len(image.get_layers()))
+    say("show", "top-layer", image.get_layers()[0].get_name())
 
 
 globals()[os.environ["BB_SCENARIO"]]()
