@@ -13,7 +13,8 @@
 #   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
 #     layer and Ctrl+Y brings it back;
 #   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
-#     the dialog with its title; Escape adds no layer, OK adds one
+#     the dialog with its title and a found/missing line per weights file
+#     (read through AT-SPI); Escape adds no layer, OK adds one
 #     (BB_SCREENSHOT=PNG also saves its picture).
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
@@ -169,12 +170,14 @@ undo() {
 # (the two others, in stack order) and adds exactly one layer. With
 # BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
 dialog() {
-  local dir=$work/show started before window
+  local dir=$work/show started before window links=$work/dialog-weights
   started=$(date +%s)
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$links"
+  ln -s "$weights"/* "$links/"
+  rm "$links/vgg.pth"  # the first open lists it missing
   gimp3_home "$work/home"
   start_xvfb
-  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=show BB_DIR=$dir BB_FACES=$faces \
+  HOME=$work/home BARBERSHOP_WEIGHTS=$links BB_SCENARIO=show BB_DIR=$dir BB_FACES=$faces \
     BB_SIZE=$size timeout 900 dbus-run-session -- gimp-3.0 --no-splash -d -f \
     --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
   gimp_pid=$!
@@ -185,11 +188,14 @@ dialog() {
     if [ -n "$window" ]; then
       check "dialog ($step): its title is Barbershop Hair Transfer" \
         test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
+      check "dialog ($step): a line per weights file says found or missing" \
+        test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
       [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
       xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$([ $step = cancel ] && echo Escape || echo Return)"
       check "dialog ($step): the key closes it" window_closes "$window"
     fi
     touch "$dir/closed-$step"
+    ln -sf "$weights/vgg.pth" "$links/"  # all there for OK
   done
   for _ in $(seq 700); do ran_to_end show && break; sleep 0.5; done
   stop_gimp_and_xvfb
@@ -225,6 +231,19 @@ window_closes() {  # window_closes WINDOW: it is unmapped within 10 s
     sleep 0.5
   done
   return 1
+}
+
+# window_labels: the texts of the dialog's labels, read through AT-SPI
+# (GTK's accessibility bridge; the bus's address is on $DISPLAY's root window).
+window_labels() { "$python" "$src/tests/gimp3/window_labels.py" "Barbershop Hair Transfer" 2>/dev/null; }
+
+# expected_weight_lines FOLDER: "name found" or "name missing" for each of
+# the four files a transfer needs, as the folder holds them.
+expected_weight_lines() {
+  local file
+  for file in ffhq.pt seg.pth vgg16-397923af.pth vgg.pth; do
+    if [ -e "$1/$file" ]; then echo "$file found"; else echo "$file missing"; fi
+  done
 }
 
 # dialog_screenshot WINDOW PNG: the window's pixels, once GTK has drawn it.
