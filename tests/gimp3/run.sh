@@ -170,7 +170,7 @@ undo() {
 # (the two others, in stack order) and adds exactly one layer. With
 # BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
 dialog() {
-  local dir=$work/show started before window links=$work/dialog-weights
+  local dir=$work/show started before window key links=$work/dialog-weights
   started=$(date +%s)
   mkdir -p "$dir" "$links"
   ln -s "$weights"/* "$links/"
@@ -191,7 +191,8 @@ dialog() {
       check "dialog ($step): a line per weights file says found or missing" \
         test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
       [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
-      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$([ $step = cancel ] && echo Escape || echo Return)"
+      key=$([ $step = cancel ] && echo Escape || echo Return)
+      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers $key
       check "dialog ($step): the key closes it" window_closes "$window"
     fi
     touch "$dir/closed-$step"
