@@ -192,7 +192,7 @@ dialog() {
         test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
       [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
       key=$([ $step = cancel ] && echo Escape || echo Return)
-      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers $key
+      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$key"
       check "dialog ($step): the key closes it" window_closes "$window"
     fi
     touch "$dir/closed-$step"
