@@ -105,6 +105,25 @@ gboolean refuse_close_while_downloading(GtkWidget*, GdkEvent*, WeightsSection* s
   return section->download.running();
 }
 
+// GIMP 3.0's layer chooser draws its thumbnail only when its layer is set,
+// at the size its preview has then: the layers set before the dialog was
+// laid out stayed blank. Setting the same layer again once the chooser has
+// its size draws it (the chooser keeps the thumbnail while the size stays).
+void redraw_thumbnail(GtkWidget* widget, GdkRectangle*, gpointer) {
+  auto* chooser = GIMP_DRAWABLE_CHOOSER(widget);
+  if (GimpDrawable* drawable = gimp_drawable_chooser_get_drawable(chooser))
+    gimp_drawable_chooser_set_drawable(chooser, drawable);
+}
+
+void draw_thumbnails_once_laid_out(GimpProcedureDialog* dialog) {
+  for (const char* name : {"structure", "appearance", "identity-mask", "structure-mask", "appearance-mask",
+                           "target-mask"}) {
+    GtkWidget* chooser = gimp_procedure_dialog_get_widget(dialog, name, G_TYPE_NONE);
+    if (GIMP_IS_DRAWABLE_CHOOSER(chooser))
+      g_signal_connect(chooser, "size-allocate", G_CALLBACK(redraw_thumbnail), nullptr);
+  }
+}
+
 }  // namespace
 
 void suggest_reference_layers(GimpImage* image, GimpDrawable* identity, GimpProcedureConfig* config) {
@@ -133,6 +152,7 @@ bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, 
   gimp_procedure_dialog_fill(procedure_dialog, "face", "structure", "appearance", "identity-mask", "structure-mask",
                              "appearance-mask", "target-mask", "preset", "mode", "smooth", "seed", "weights-folder",
                              "weight-files", "generator", nullptr);
+  draw_thumbnails_once_laid_out(procedure_dialog);
 
   // The download button and its outcome, under the fields.
   GtkWidget* content = gtk_dialog_get_content_area(GTK_DIALOG(dialog));

@@ -12,6 +12,10 @@
 #   translations: the installed catalogue translates (tests/plugin_translations.sh);
 #   undo: GIMP 3 with its UI under Xvfb, a real Ctrl+Z removes the new
 #     layer and Ctrl+Y brings it back;
+#   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
+#     the dialog with its title and a found/missing line per weights file
+#     (read through AT-SPI); Escape adds no layer, OK adds one
+#     (BB_SCREENSHOT=PNG also saves its picture).
 #   group: a layer group of 3 hair shapes gives a result group of 3 layers
 #     (named, placed and with the CLI's pixels as single transfers), and one
 #     real Ctrl+Z removes it; mismatched and empty groups are refused.
@@ -162,6 +166,110 @@ undo() {
   check "undo: Ctrl+Y brings it back" test "$(reported undo undo layers-after-key-2)" = "$after"
 }
 
+# dialog: GIMP 3 with its UI, the faces in a display, and Filters >
+# Barbershop > Hair Transfer... chosen with the keyboard as a user does,
+# twice: the window appears with its title; Escape closes it and adds no
+# layer; Return (OK) runs the transfer on the layers the dialog suggests
+# (the two others, in stack order) and adds exactly one layer. With
+# BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
+dialog() {
+  local dir=$work/show started before window key links=$work/dialog-weights
+  started=$(date +%s)
+  mkdir -p "$dir" "$links"
+  ln -s "$weights"/* "$links/"
+  rm "$links/vgg.pth"  # the first open lists it missing
+  gimp3_home "$work/home"
+  start_xvfb
+  HOME=$work/home BARBERSHOP_WEIGHTS=$links BB_SCENARIO=show BB_DIR=$dir BB_FACES=$faces \
+    BB_SIZE=$size timeout 900 dbus-run-session -- gimp-3.0 --no-splash -d -f \
+    --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
+  gimp_pid=$!
+  for step in cancel ok; do
+    for _ in $(seq 1200); do grep -q "^show ready $step" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+    window=$(open_dialog_from_menu)
+    check "dialog ($step): Filters > Barbershop > Hair Transfer... opens a window" test -n "$window"
+    if [ -n "$window" ]; then
+      check "dialog ($step): its title is Barbershop Hair Transfer" \
+        test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
+      check "dialog ($step): a line per weights file says found or missing" \
+        test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
+      [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
+      key=$([ $step = cancel ] && echo Escape || echo Return)
+      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$key"
+      check "dialog ($step): the key closes it" window_closes "$window"
+    fi
+    touch "$dir/closed-$step"
+    ln -sf "$weights/vgg.pth" "$links/"  # all there for OK
+  done
+  for _ in $(seq 700); do ran_to_end show && break; sleep 0.5; done
+  stop_gimp_and_xvfb
+  echo "GIMP 3 dialog: $(seconds_since "$started") s"
+  check "dialog: the scenario ran to its end" ran_to_end show
+  before=$(reported show show layers-before)
+  check "dialog: cancelling adds no layer" test "$(reported show show layers-after-cancel)" = "$before"
+  check "dialog: OK adds exactly one layer" test "$(reported show show layers-after-ok)" = $((before + 1))
+  check "dialog: OK's layer is the face 117 with the others' hair" \
+    test "$(reported show show top-layer)" = "Barbershop: 117 + 16/15"
+}
+
+# open_dialog_from_menu: focuses the image window and chooses the menu
+# item with the keys (Alt+R opens Filters; End: its last entry, Barbershop;
+# Right, Down: its second item, after Hair Mask...), a second time after
+# Escapes if no dialog came within a minute (a key sent before the menu was
+# up goes astray on a busy machine); prints the window whose name has
+# "Barbershop" once it appears, else nothing.
+open_dialog_from_menu() {
+  local image_window="" window="" key
+  for _ in $(seq 120); do
+    image_window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+    [ -n "$image_window" ] && break
+    sleep 0.5
+  done
+  [ -n "$image_window" ] || return
+  sleep 2  # the display's first drawing
+  for _ in 1 2; do
+    xdotool windowfocus --sync "$image_window"
+    for key in alt+r End Right Down Return; do xdotool key --clearmodifiers $key; sleep 1; done
+    for _ in $(seq 120); do
+      window=$(xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | head -1)
+      [ -n "$window" ] && echo "$window" && return
+      sleep 0.5
+    done
+    for key in Escape Escape Escape; do xdotool key --clearmodifiers $key; sleep 0.5; done
+  done
+}
+
+window_closes() {  # window_closes WINDOW: it is unmapped within 10 s
+  for _ in $(seq 20); do
+    xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | grep -qx "$1" || return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# window_labels: the texts of the dialog's labels, read through AT-SPI
+# (GTK's accessibility bridge; the bus's address is on $DISPLAY's root window).
+window_labels() { "$python" "$src/tests/gimp3/window_labels.py" "Barbershop Hair Transfer" 2>/dev/null; }
+
+# expected_weight_lines FOLDER: "name found" or "name missing" for each of
+# the four files a transfer needs, as the folder holds them.
+expected_weight_lines() {
+  local file
+  for file in ffhq.pt seg.pth vgg16-397923af.pth vgg.pth; do
+    if [ -e "$1/$file" ]; then echo "$file found"; else echo "$file missing"; fi
+  done
+}
+
+# dialog_screenshot WINDOW PNG: the window's pixels, once GTK has drawn it.
+dialog_screenshot() {
+  sleep 3
+  eval "$(xdotool getwindowgeometry --shell "$1")"  # sets X, Y, WIDTH, HEIGHT
+  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
+ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6], optimize=True)" \
+    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$2"
+  echo "wrote $2 (${WIDTH}x${HEIGHT})"
+}
+
 # gimp3_with_ui SCENARIO DIR: scenarios.py's SCENARIO in GIMP 3 with its UI
 # under Xvfb, in the background (gimp_pid).
 gimp3_with_ui() {
@@ -216,34 +324,7 @@ group() {
   check "group: the result group is gone" test "$(reported group group result-valid)" = 0
 }
 
-# screenshot: the transfer dialog as a PNG at $BB_SCREENSHOT (not a check;
-# BB_GIMP3_TESTS=screenshot makes it).
-screenshot() {
-  local dir=$work/dialog window
-  mkdir -p "$dir"
-  gimp3_home "$work/home"
-  start_xvfb
-  HOME=$work/home NO_AT_BRIDGE=1 BARBERSHOP_WEIGHTS=$weights BB_SCENARIO=dialog BB_DIR=$dir BB_FACES=$faces \
-    BB_SIZE=256 timeout 300 dbus-run-session -- gimp-3.0 --no-splash -d -f \
-    --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
-  gimp_pid=$!
-  for _ in $(seq 300); do
-    window=$(xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | head -1)
-    [ -n "$window" ] && break
-    sleep 0.5
-  done
-  [ -n "$window" ] || { echo "the dialog did not open"; tail -20 "$dir/gimp.log"; return 1; }
-  sleep 3  # let GTK draw the whole dialog
-  eval "$(xdotool getwindowgeometry --shell "$window")"  # sets X, Y, WIDTH, HEIGHT
-  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
-ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6])" \
-    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$BB_SCREENSHOT"
-  echo "wrote $BB_SCREENSHOT (${WIDTH}x${HEIGHT})"
-  xdotool key --window "$window" Escape 2>/dev/null
-  stop_gimp_and_xvfb
-}
-
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group}; do
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group dialog}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log

@@ -270,18 +270,25 @@ def group():
     say("group", "done", "yes")
 
 
-def dialog():
-    """In GIMP with its UI: the faces in a display and the transfer dialog
-    open on them until the shell closes it (for the README's screenshot)."""
+def show():
+    """In GIMP with its UI: the faces in a display while the shell opens the
+    transfer dialog from the menu twice, cancelling it, then pressing OK
+    (files DIR/closed-cancel, DIR/closed-ok); the layer count after each,
+    waiting for the transfer after OK, and the top layer's name."""
     image = face_image()
     Gimp.Display.new(image)
     Gimp.displays_flush()
-    procedure = Gimp.get_pdb().lookup_procedure("plug-in-barbershop")
-    config = procedure.create_config()
-    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [layer(image, "16")])
-    say("dialog", "status", procedure.run(config).index(0))
+    before = len(image.get_layers())
+    say("show", "layers-before", before)
+    for step, seconds in (("cancel", 1), ("ok", 300)):
+        say("show", "ready", step)
+        if not wait_for(f"closed-{step}", 240):
+            break
+        deadline = time.time() + seconds
+        while len(image.get_layers()) == before and time.time() < deadline:
+            time.sleep(0.5)
+        say("show", f"layers-after-{step}", len(image.get_layers()))
+    say("show", "top-layer", image.get_layers()[0].get_name())
 
 
 globals()[os.environ["BB_SCENARIO"]]()

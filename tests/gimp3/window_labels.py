@@ -1,0 +1,36 @@
+"""Prints the text of every label in the window named argv[1] (of any
+application on the accessibility bus of $DISPLAY), one line each: what the
+user reads there, taken from the running dialog through AT-SPI.
+usage: window_labels.py TITLE
+"""
+import sys
+
+import gi
+
+gi.require_version("Atspi", "2.0")
+from gi.repository import Atspi  # noqa: E402
+
+
+def children(node):
+    return [node.get_child_at_index(i) for i in range(node.get_child_count())]
+
+
+def labels(node):
+    if node.get_role() == Atspi.Role.LABEL and node.get_name():
+        yield node.get_name()
+    for child in children(node):
+        if child is not None:
+            yield from labels(child)
+
+
+def main(title):
+    desktop = Atspi.get_desktop(0)
+    windows = [window for app in children(desktop) if app for window in children(app)
+               if window and window.get_name() == title]
+    for window in windows[:1]:
+        for text in labels(window):
+            print(text)
+    return 0 if windows else 1
+
+
+sys.exit(main(sys.argv[1]))
