@@ -205,7 +205,9 @@ TEST(CudaGraphs, IgnoredOnTheCpu) {
   const TransferImages images = three_faces();
   const at::Tensor with = transfer(models(), images, settings_with(graphs), Progress()).image;
   const at::Tensor without = transfer(models(), images, settings_with(SpeedOptions{}), Progress()).image;
-  EXPECT_TRUE(with.equal(without));
+  // The same steps; not bit for bit, since two runs of one computation on
+  // LibTorch's MKL differ in the last bits (about 2e-4 levels seen here).
+  EXPECT_LE(levels_apart(with, without), 0.01);
 }
 
 // Under a memory cap the distinct images are embedded in micro-batches: as
