@@ -240,7 +240,10 @@ TEST(MemoryCap, MicroBatchedTransferEqualsOneBatch) {
   const at::Tensor batched = transfer(models(), images, one_batch, Progress()).image;
   const at::Tensor micro = transfer(models(), images, capped, counting).image;
   EXPECT_EQ(w_plus_steps, 2 * capped.steps.w);
-  EXPECT_LE(levels_apart(micro, batched), 0.01);
+  // Batches of two and three sum their convolutions in other orders, and
+  // Adam's normalised first steps magnify that: 0.022 levels seen here with
+  // LibTorch's MKL. A mixed-up image would be off by many levels.
+  EXPECT_LE(levels_apart(micro, batched), 0.1);
 }
 
 // The door reports the step counts it resolved, $BARBERSHOP_STEPS included.
