@@ -324,9 +324,7 @@ group() {
   check "group: the result group is gone" test "$(reported group group result-valid)" = 0
 }
 
-# group (issue 20) is not in the default set yet: it has not run in the
-# chroot (BB_GIMP3_TESTS="... group" runs it).
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo dialog}; do
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group dialog}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log
