@@ -15,7 +15,8 @@ add_test(NAME cli_batch_bad
                  ${BARBERSHOP_SHARED_DIR}/data/faces/unaligned-90.jpg)
 set_tests_properties(cli_batch_bad PROPERTIES FIXTURES_REQUIRED "pipeline;batch" TIMEOUT 1500)
 # Skipped (exit 77) only where Slurm's daemons are not installed; CI installs
-# them (.ci/install-deps), so there it runs.
+# them (.ci/install-deps), so there it runs, and with CI set a missing daemon
+# fails the test instead.
 add_test(NAME cli_batch_slurm
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch_slurm.sh $<TARGET_FILE:barbershop>
                  ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_DIR}/batch-results
