@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "plugin/common/i18n.h"
+
 namespace barbershop::plugin {
 
 DownloadRun::~DownloadRun() {
@@ -39,6 +41,15 @@ bool DownloadRun::on_progress(const std::string& file, double fraction) {
   std::lock_guard<std::mutex> lock(mutex_);
   now_ = {file, fraction};
   return !cancel_requested_;
+}
+
+std::string DownloadRun::outcome() const {
+  if (!error.empty()) return error;
+  if (!summary.failures.empty()) return summary.failures.front();
+  if (summary.downloaded.empty()) return _("Every file is already there.");
+  std::string names;
+  for (const std::string& name : summary.downloaded) names += (names.empty() ? "" : ", ") + name;
+  return std::string(_("Downloaded and checked:")) + " " + names;
 }
 
 }  // namespace barbershop::plugin

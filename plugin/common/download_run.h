@@ -26,6 +26,9 @@ class DownloadRun {
   bool finished() const { return finished_; }
   void join();
   Snapshot snapshot() const;
+  // What the dialog shows when the download has ended: the files it got, or
+  // the first failure (each failure is one line).
+  std::string outcome() const;
 
   // Valid after join(): what came back, or the one-line error (no network,
   // cancelled).

@@ -98,17 +98,6 @@ void on_folder_chosen(GtkFileChooser* chooser, WeightsSection* section) {
   show_generators(section);
 }
 
-// What the dialog shows when the download ends: the files it got, or the
-// first failure (each failure is one line).
-std::string download_outcome(const DownloadRun& run) {
-  if (!run.error.empty()) return run.error;
-  if (!run.summary.failures.empty()) return run.summary.failures.front();
-  if (run.summary.downloaded.empty()) return _("Every file is already there.");
-  std::string names;
-  for (const std::string& name : run.summary.downloaded) names += (names.empty() ? "" : ", ") + name;
-  return std::string(_("Downloaded and checked:")) + " " + names;
-}
-
 // While the download runs the dialog stays responsive: the engine works in
 // a thread, and this timer shows its progress in GIMP's progress bar.
 gboolean show_download_progress(gpointer data) {
@@ -147,7 +136,7 @@ void on_download_clicked(GtkButton*, WeightsSection* section) {
   g_source_remove(timer);
   run.join();
   set_dialog_busy(section, false);
-  gtk_label_set_text(GTK_LABEL(section->download_status), download_outcome(run).c_str());
+  gtk_label_set_text(GTK_LABEL(section->download_status), run.outcome().c_str());
   show_weight_files(section);
   show_generators(section);
 }

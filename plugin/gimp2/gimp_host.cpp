@@ -102,21 +102,6 @@ gint32 insert_layer_into(gint32 image, gint32 group, int position, gint32 placed
 UndoStep::UndoStep(gint32 image) : image_(image) { gimp_image_undo_group_start(image_); }
 UndoStep::~UndoStep() { gimp_image_undo_group_end(image_); }
 
-ProgressBar::ProgressBar(const std::string& title) { gimp_progress_init(title.c_str()); }
-
-void ProgressBar::operator()(const std::string& stage, double fraction) {
-  // Each update is a round trip to GIMP: send only what changes the display.
-  const int percent = static_cast<int>(fraction * 100);
-  if (stage != stage_) {
-    stage_ = stage;
-    gimp_progress_set_text_printf("%s: %s", _("Barbershop"), stage.c_str());
-  } else if (percent == shown_percent_) {
-    return;
-  }
-  shown_percent_ = percent;
-  gimp_progress_update(fraction);
-}
-
 // What the plug-in remembers between runs.
 namespace {
 

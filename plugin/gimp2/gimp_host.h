@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "plugin/common/engine_bridge.h"
+#include "plugin/common/progress_bar.h"
 #include "plugin/common/remembered.h"
 
 namespace barbershop::plugin {
@@ -60,18 +61,6 @@ class UndoStep {
 
  private:
   gint32 image_;
-};
-
-// GIMP's progress bar: the stage name as its text, the stage's fraction as
-// its value. Cancelling there ends the plug-in before any change to the image.
-class ProgressBar {
- public:
-  explicit ProgressBar(const std::string& title);
-  void operator()(const std::string& stage, double fraction);
-
- private:
-  std::string stage_;
-  int shown_percent_ = -1;
 };
 
 // The last values of `procedure` in this GIMP session, else the defaults.

@@ -57,17 +57,6 @@ void show_weight_files(WeightsSection* section) {
 
 void on_folder_chosen(GObject*, GParamSpec*, WeightsSection* section) { show_weight_files(section); }
 
-// What the dialog shows when the download ends: the files it got, or the
-// first failure (each failure is one line).
-std::string download_outcome(const DownloadRun& run) {
-  if (!run.error.empty()) return run.error;
-  if (!run.summary.failures.empty()) return run.summary.failures.front();
-  if (run.summary.downloaded.empty()) return _("Every file is already there.");
-  std::string names;
-  for (const std::string& name : run.summary.downloaded) names += (names.empty() ? "" : ", ") + name;
-  return std::string(_("Downloaded and checked:")) + " " + names;
-}
-
 gboolean show_download_progress(gpointer data) {
   auto* section = static_cast<WeightsSection*>(data);
   const DownloadRun::Snapshot now = section->download.snapshot();
@@ -95,7 +84,7 @@ void on_download_clicked(GtkButton*, WeightsSection* section) {
   run.join();
   gtk_button_set_label(GTK_BUTTON(section->button), _("_Download missing files"));
   gtk_dialog_set_response_sensitive(GTK_DIALOG(section->dialog), GTK_RESPONSE_OK, TRUE);
-  gtk_label_set_text(GTK_LABEL(section->status), download_outcome(run).c_str());
+  gtk_label_set_text(GTK_LABEL(section->status), run.outcome().c_str());
   show_weight_files(section);
 }
 

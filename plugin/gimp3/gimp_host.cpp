@@ -103,21 +103,6 @@ GimpLayer* insert_layer_into(GimpImage* image, GimpLayer* group, int position, G
 UndoStep::UndoStep(GimpImage* image) : image_(image) { gimp_image_undo_group_start(image_); }
 UndoStep::~UndoStep() { gimp_image_undo_group_end(image_); }
 
-ProgressBar::ProgressBar(const std::string& title) { gimp_progress_init(title.c_str()); }
-
-void ProgressBar::operator()(const std::string& stage, double fraction) {
-  // Each update is a round trip to GIMP: send only what changes the display.
-  const int percent = static_cast<int>(fraction * 100);
-  if (stage != stage_) {
-    stage_ = stage;
-    gimp_progress_set_text_printf("%s: %s", _("Barbershop"), stage.c_str());
-  } else if (percent == shown_percent_) {
-    return;
-  }
-  shown_percent_ = percent;
-  gimp_progress_update(fraction);
-}
-
 std::string weights_folder(bool interactive, const std::string& chosen) {
   const char* environment = std::getenv("BARBERSHOP_WEIGHTS");
   const bool from_environment = environment && *environment;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "plugin/common/engine_bridge.h"
+#include "plugin/common/progress_bar.h"
 
 namespace barbershop::plugin {
 
@@ -58,18 +59,6 @@ class UndoStep {
 
  private:
   GimpImage* image_;
-};
-
-// GIMP's progress bar: the stage name as its text, the stage's fraction as
-// its value. Cancelling there ends the plug-in before any change to the image.
-class ProgressBar {
- public:
-  explicit ProgressBar(const std::string& title);
-  void operator()(const std::string& stage, double fraction);
-
- private:
-  std::string stage_;
-  int shown_percent_ = -1;
 };
 
 // The folder chosen in the dialog (`chosen`, may be empty), else
