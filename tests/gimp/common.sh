@@ -90,6 +90,28 @@ start_gimp_server() {
     script_fu "(gimp-message-set-handler CONSOLE)" >/dev/null
 }
 
+# gimp_on_screen HOME SECONDS: a fresh GIMP home with the plug-in folder
+# $plugin_dir, GIMP with its UI on a virtual screen and its Script-Fu server;
+# exits the test when GIMP does not start.
+gimp_on_screen() {
+  gimp_fresh_home "$1" "$plugin_dir"
+  start_xvfb
+  if ! start_gimp_server "$1" "$2"; then
+    echo "FAILED: GIMP with the Script-Fu server did not start"; cat "$work/gimp.log"; exit 1
+  fi
+}
+
+# layer_count: how many layers GIMP shows in the image $image.
+layer_count() { script_fu "(length (bb-layer-ids $image))"; }
+
+# press KEYS EXPECTED-LAYER-COUNT: sends KEYS to the image window $window,
+# then waits (up to 10 s) for GIMP to show the expected layer count.
+press() {
+  xdotool key --window "$window" "$1"
+  for _ in $(seq 50); do [ "$(layer_count)" = "$2" ] && return 0; sleep 0.2; done
+  return 1
+}
+
 # open_transfer_dialog HOME SECONDS SIZE: GIMP with its UI on a virtual
 # screen, $repo/samples/faces at SIZE in a display, and the transfer dialog
 # opened on them; its call answers only once the dialog is closed, so it

@@ -21,23 +21,11 @@ rm -rf "$cache"
 tiny_transfers "$cache"
 export BARBERSHOP_WEIGHTS=$weights
 
-layer_count() { script_fu "(length (bb-layer-ids $image))"; }
 layer() { script_fu "(bb-layer $image \"$1\")"; }
 text() { script_fu "$1" | sed 's/^"//; s/"$//'; }  # a string reply, without Scheme's quotes
 
-# press KEYS EXPECTED-LAYER-COUNT: as in undo.sh.
-press() {
-  xdotool key --window "$window" "$1"
-  for _ in $(seq 50); do [ "$(layer_count)" = "$2" ] && return 0; sleep 0.2; done
-  return 1
-}
-
 start=$(date +%s)
-gimp_fresh_home "$work/home" "$plugin_dir"
-start_xvfb
-if ! start_gimp_server "$work/home" 1100; then
-  echo "FAILED: GIMP with the Script-Fu server did not start"; cat "$work/gimp.log"; exit 1
-fi
+gimp_on_screen "$work/home" 1100
 image=$(script_fu "(bb-show-group-faces \"$faces\" $size)")
 layers=$(layer_count)
 check "the image has the three faces and three groups" test "$layers" = 6

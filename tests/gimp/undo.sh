@@ -18,22 +18,8 @@ mkdir -p "$cache"
 export XDG_CACHE_HOME=$cache BARBERSHOP_WEIGHTS=$weights BARBERSHOP_PCA_SAMPLES=2000
 export BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=1
 
-layer_count() { script_fu "(length (bb-layer-ids $image))"; }
-
-# press KEYS EXPECTED-LAYER-COUNT: sends KEYS to the image window, then waits
-# (up to 10 s) for GIMP to show the expected layer count.
-press() {
-  xdotool key --window "$window" "$1"
-  for _ in $(seq 50); do [ "$(layer_count)" = "$2" ] && return 0; sleep 0.2; done
-  return 1
-}
-
 start=$(date +%s)
-gimp_fresh_home "$work/home" "$plugin_dir"
-start_xvfb
-if ! start_gimp_server "$work/home" 1100; then
-  echo "FAILED: GIMP with the Script-Fu server did not start"; cat "$work/gimp.log"; exit 1
-fi
+gimp_on_screen "$work/home" 1100
 image=$(script_fu "(bb-show-faces \"$faces\" $size)")
 layers=$(layer_count)
 check "the faces image has three layers" test "$layers" = 3
