@@ -249,6 +249,22 @@
     (gimp-displays-flush)
     img))
 
+; A group "mirrored" on top: the faces 15, 117 and 16 flipped left to right,
+; images unlike any other layer, so a run over it embeds each of them (the
+; group test's cancel). Made with undo off, which also empties the stack.
+(define (bb-add-mirrored-group img)
+  (gimp-image-undo-disable img)
+  (let ((group (bb-add-group img "mirrored")))
+    (let loop ((names '("15" "117" "16")) (position 0))
+      (if (not (null? names))
+          (begin
+            (gimp-item-transform-flip-simple (bb-copy-into img group (car names) position)
+                                             ORIENTATION-HORIZONTAL TRUE 0)
+            (loop (cdr names) (+ position 1)))))
+    (gimp-image-undo-enable img)
+    (gimp-displays-flush)
+    group))
+
 ; plug-in-barbershop with the face 16 and the given shape and colour
 ; (layers or groups), settings as bb-transfer.
 (define (bb-transfer-styles img structure appearance)

@@ -6,7 +6,8 @@
 # result layers named as single transfers name theirs, in the group's order;
 # each result's pixels equal the CLI's single transfer of the same layers;
 # one real Ctrl+Z removes the whole result group. Groups of different
-# lengths and an empty group are refused with a message, adding nothing.
+# lengths and an empty group are refused with a message, adding nothing. A
+# run cancelled after its first style keeps what it made, in one undo step.
 # usage: group.sh BARBERSHOP PLUGIN_DIR WEIGHTS FACES CACHE
 #   CACHE: the embedding cache, emptied here, shared by GIMP and the CLI.
 # shellcheck source-path=SCRIPTDIR
@@ -79,8 +80,38 @@ check "one Ctrl+Z removes the result group" press ctrl+z "$layers"
 check "the result group is gone" test "$(script_fu "(car (gimp-item-is-valid $group))")" = 0
 check "the shape group keeps its 3 layers" test "$(script_fu "(length (bb-children $shapes))")" = 3
 
-stop_gimp_and_xvfb
 check "no undo group left open" absent "inconsistent state" "$work/gimp.log"
+
+# Cancelled after the first style: GIMP's Cancel ends a plug-in with SIGKILL
+# (gimp_plug_in_close) and closes the undo group it left open, so the styles
+# already made stay, still one undo step. The plug-in is ended here the same
+# way, by this test, during the second style of a group of mirrored faces.
+# The Script-Fu server answers nothing while the call runs, so the embedding
+# cache tells how far it got: the second new entry is style 2's shape, which
+# is embedded after style 1's layer went in and before style 2's alignment
+# and blending.
+mirrored=$(script_fu "(bb-add-mirrored-group $image)")
+layers=$(layer_count)
+embeddings() { find "$cache" -name "embedding-*.npy.sha256" | wc -l; }
+cached=$(embeddings)
+script_fu "(bb-transfer-styles $image $mirrored $colour)" >"$work/cancelled-reply" 2>&1 &
+client=$!
+for _ in $(seq 3000); do [ "$(embeddings)" -ge $((cached + 2)) ] && break; sleep 0.1; done
+gimp_itself=$(pgrep -P "$gimp_pid" -x gimp-2.10)
+check "the plug-in is running when the cache shows style 2, and is killed" \
+  pkill -KILL -P "$gimp_itself" -x barbershop-gimp
+wait "$client"
+check "the cancelled call ends with an error" test $? -ne 0
+cancelled=$(script_fu "(bb-layer $image \"Barbershop: 16 - 3 styles\")")
+check "the cancelled run's group stays" test "$(script_fu "(car (gimp-item-is-group $cancelled))")" = 1
+kept=$(script_fu "(length (bb-children $cancelled))")
+check "it keeps the style finished before the cancel ($kept kept)" test "$kept" = 1
+script_fu "(gimp-displays-flush)" >/dev/null
+sleep 1
+check "one Ctrl+Z removes the cancelled run's group" press ctrl+z "$layers"
+check "the cancelled run's group is gone" test "$(script_fu "(car (gimp-item-is-valid $cancelled))")" = 0
+
+stop_gimp_and_xvfb
 echo "group test: $(seconds_since "$start") s"
 [ "$failures" -ne 0 ] && grep -v -e "^$" -e "Gtk-WARNING" "$work/gimp.log" | tail -30
 finish group
