@@ -21,6 +21,7 @@
 #include "bench/batch_case.h"
 #include "cli/args.h"
 #include "engine/barbershop.h"
+#include "engine/cpu_features.h"
 #include "engine/device.h"
 #include "engine/error.h"
 
@@ -38,7 +39,9 @@ baseline's (levels of 255) and each stage's peak memory (CUDA: the caching
 allocator's reserved bytes; CPU: resident memory).
 Variants: )";
 const char kUsageEnd[] = R"(.
-CUDA-only variants are skipped on the CPU, with the reason. --variants picks
+CUDA-only variants are skipped on the CPU, and bf16 ones on a CPU without bf16
+instructions (emulated bf16 is many times slower than float32: it would time
+the emulation), each with the reason. --variants picks
 some; the baseline always runs first, and a cached variant brings the run
 that fills its cache. $BARBERSHOP_STEPS overrides the step counts, as everywhere.
   --batch N   instead: one face with N hairstyles (say 10), as N separate
@@ -364,6 +367,11 @@ int run(const cli::Args& args) {
   for (const Variant& variant : chosen_variants(args.get_or("variants", ""))) {
     if (variant.cuda_only && !device.is_cuda()) {
       std::printf("skipped: %s: CUDA only, and this run is on %s\n", variant.name.c_str(), device.str().c_str());
+      continue;
+    }
+    if (variant.speed.bf16 && !device.is_cuda() && !cpu_has_native_bf16()) {
+      std::printf("skipped: %s: bf16, and this CPU has no bf16 instructions (avx512_bf16, amx_bf16)\n",
+                  variant.name.c_str());
       continue;
     }
     std::fprintf(stderr, "running %s\n", variant.name.c_str());
