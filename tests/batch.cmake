@@ -12,7 +12,7 @@ set_tests_properties(cli_batch PROPERTIES FIXTURES_REQUIRED "pipeline;batch" FIX
 add_test(NAME cli_batch_bad
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch_bad.sh $<TARGET_FILE:barbershop>
                  ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_PYTHON}
-                 ${BARBERSHOP_SHARED_DIR}/data/faces/unaligned-90.jpg)
+                 ${BARBERSHOP_TEST_DATA}/faces/unaligned-90.jpg)
 set_tests_properties(cli_batch_bad PROPERTIES FIXTURES_REQUIRED "pipeline;batch" TIMEOUT 1500)
 # Skipped (exit 77) only where Slurm's daemons are not installed; CI installs
 # them (.ci/install-deps), so there it runs, and with CI set a missing daemon

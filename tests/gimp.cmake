@@ -10,7 +10,7 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
   find_program(BARBERSHOP_XDOTOOL xdotool)
   set(_gimp_tests ${CMAKE_CURRENT_SOURCE_DIR}/gimp)
   set(_gimp_inputs $<TARGET_FILE_DIR:barbershop-gimp> ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights
-                   ${BARBERSHOP_SHARED_DIR}/data/faces ${BARBERSHOP_FIXTURE_DIR}/gimp-cache)
+                   ${BARBERSHOP_TEST_DATA}/faces ${BARBERSHOP_FIXTURE_DIR}/gimp-cache)
   if(BARBERSHOP_GIMP_CONSOLE)
     add_test(NAME gimp_headless
              COMMAND bash ${_gimp_tests}/headless.sh $<TARGET_FILE:barbershop> ${_gimp_inputs})
@@ -24,7 +24,7 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
     # An ordinary photo (issue 6): needs face detection (dlib) in this build.
     if(BARBERSHOP_WITH_DLIB)
       add_test(NAME gimp_photo
-               COMMAND bash ${_gimp_tests}/photo.sh ${_gimp_inputs} ${BARBERSHOP_SHARED_DIR}/data/faces/unaligned-90.jpg)
+               COMMAND bash ${_gimp_tests}/photo.sh ${_gimp_inputs} ${BARBERSHOP_TEST_DATA}/faces/unaligned-90.jpg)
       set_tests_properties(gimp_photo PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1500 DEPENDS gimp_headless)
     endif()
   else()
@@ -37,7 +37,7 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
     # A layer group of hair shapes: one result group, one undo step (issue 20).
     add_test(NAME gimp_group
              COMMAND bash ${_gimp_tests}/group.sh $<TARGET_FILE:barbershop> $<TARGET_FILE_DIR:barbershop-gimp>
-                     ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights ${BARBERSHOP_SHARED_DIR}/data/faces
+                     ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights ${BARBERSHOP_TEST_DATA}/faces
                      ${BARBERSHOP_FIXTURE_DIR}/gimp-group-cache)
     set_tests_properties(gimp_group PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200)
     # The dialog's "Download missing files" button pressed for real (issue 18).

@@ -4,7 +4,7 @@ barbershop_fixture(pipeline pipeline_files.py)
 barbershop_gtest(test_pipeline SOURCES test_pipeline.cpp LIBS bb_pipeline FIXTURES pipeline)
 add_test(NAME cli_transfer
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_transfer.sh $<TARGET_FILE:barbershop>
-                 ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_SHARED_DIR}/data/faces ${BARBERSHOP_FIXTURE_PYTHON})
+                 ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_TEST_DATA}/faces ${BARBERSHOP_FIXTURE_PYTHON})
 set_tests_properties(cli_transfer PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 900)
 
 # The benchmark runs (tiny steps) and prints its JSON; its numbers are not judged.

@@ -231,7 +231,7 @@ TEST(FaceParser, PhotoSourceClampsTheResizedImage) {
 }
 
 TEST(FaceParser, RealFaceMatchesReference) {
-  const std::string face = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/15.png";
+  const std::string face = std::string(BARBERSHOP_TEST_DATA) + "/faces/15.png";
   if (!fs::exists(fixture("logits_face15_photo.npy")) || !fs::exists(face))
     GTEST_SKIP() << "no face image or no PIL for the reference";
 #ifndef BARBERSHOP_WITH_OPENCV

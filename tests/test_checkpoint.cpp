@@ -23,7 +23,7 @@ namespace {
 using Kind = CheckpointValue::Kind;
 
 const std::string kFixtures = BARBERSHOP_FIXTURE_DIR "/checkpoint/";
-const std::string kLpips = BARBERSHOP_SHARED_DIR "/data/reference-weights/lpips_vgg_v0.1.pth";
+const std::string kLpips = BARBERSHOP_TEST_DATA "/weights/lpips_vgg_v0.1.pth";
 
 std::string fixture(const std::string& name) { return kFixtures + name; }
 

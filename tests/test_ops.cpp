@@ -63,7 +63,7 @@ TEST(Lanczos, MatchesPilWithinOneLevel) {
 }
 
 TEST(Lanczos, SampleFaceTo256MatchesPil) {
-  at::Tensor face = read_image(std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/15.png").unsqueeze(0);
+  at::Tensor face = read_image(std::string(BARBERSHOP_TEST_DATA) + "/faces/15.png").unsqueeze(0);
   at::Tensor ours = lanczos_resize(face, 256, 256)[0];
   at::Tensor pil = read_image(fixture("face15_256.png"));
   EXPECT_LE(max_level_difference(ours, pil), 1.0f + 1e-3f);

@@ -20,7 +20,7 @@ namespace barbershop {
 namespace {
 
 const std::string kFixtures = std::string(BARBERSHOP_FIXTURE_DIR) + "/photo/";
-const std::string kFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
+const std::string kFaces = std::string(BARBERSHOP_TEST_DATA) + "/faces/";
 constexpr int64_t kFfhqSize = 1024;
 // "Within a few pixels" of a 1024 crop.
 constexpr double kFewPixels = 4.0;

@@ -19,7 +19,7 @@
 namespace barbershop {
 namespace {
 
-const std::string kFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
+const std::string kFaces = std::string(BARBERSHOP_TEST_DATA) + "/faces/";
 
 #define REQUIRE_DLIB() \
   if (!face_detection_available()) GTEST_SKIP() << "built without dlib (BARBERSHOP_WITH_DLIB=OFF)"
