@@ -1,6 +1,7 @@
 #pragma once
-// The engine's front door, the one entry every host uses (cli/, plugin/,
-// bench/). A host turns its own inputs into TransferOptions and
+// The engine's front door for transfers and hair masks, used by every host
+// (cli/, plugin/, bench/); the CLI's developer commands and the bench still
+// include some of the engine's inner headers besides it. A host turns its own inputs into TransferOptions and
 // TransferImages, calls check_inputs() before anything loads, opens an
 // Engine and asks it for a transfer or a hair mask, then turns the result
 // back into its own form. Errors are barbershop::Error in words that fit

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <pthread.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -148,16 +149,34 @@ TEST(BadPickle, A100000LevelChainIsRefusedAsTooDeep) {
 }
 
 // A chain released by its last owner, built directly.
+// Released on a thread with a 256 KiB stack: a recursive release would need
+// 6 * 10^5 frames and overflow it (a crash, so a failed test); an iterative
+// one frees every value, the deepest included.
 TEST(BadPickle, ReleasingADeepChainBuiltByHandIsIterative) {
   auto root = std::make_shared<CheckpointValue>();
+  std::vector<std::weak_ptr<CheckpointValue>> watched;
   CheckpointValue* tip = root.get();
   for (int i = 0; i < 200000; ++i) {
     tip->kind = CheckpointValue::Kind::List;
     tip->items.push_back(std::make_shared<CheckpointValue>());
+    if (i % 50000 == 0 || i == 199999) watched.push_back(tip->items.back());
     tip = tip->items.back().get();
   }
-  root.reset();  // a recursive release would need 6 * 10^5 stack frames
-  SUCCEED();
+  ASSERT_EQ(watched.size(), 5u);
+  for (const auto& value : watched) ASSERT_FALSE(value.expired());
+  pthread_attr_t small_stack;
+  pthread_attr_init(&small_stack);
+  pthread_attr_setstacksize(&small_stack, 256 * 1024);
+  pthread_t releaser;
+  auto release = [](void* value) -> void* {
+    static_cast<std::shared_ptr<CheckpointValue>*>(value)->reset();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&releaser, &small_stack, release, &root), 0);
+  pthread_join(releaser, nullptr);
+  pthread_attr_destroy(&small_stack);
+  EXPECT_EQ(root, nullptr);
+  for (const auto& value : watched) EXPECT_TRUE(value.expired());
 }
 
 // shared_ptr has no cycle collector: a value the pickle makes contain itself

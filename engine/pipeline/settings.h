@@ -1,7 +1,8 @@
 #pragma once
 // What a transfer is asked to do, independent of any host: step counts,
-// presets, mode, smoothing, noise and cache. Plain types only, so the CLI
-// and the GIMP plug-in include this without LibTorch.
+// presets, mode, smoothing, noise and cache. Plain types only: this header
+// needs no LibTorch header of its own (hosts still get LibTorch's headers
+// through engine/barbershop.h, which includes ATen).
 #include <cstdint>
 #include <string>
 

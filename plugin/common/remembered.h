@@ -1,7 +1,8 @@
 #pragma once
 // The last transfer's choices as the PDB's numbers, remembered for the
-// dialog and RUN_WITH_LAST_VALS (plugin/gimp_host.h stores and reads them;
-// main.cpp maps them to the engine's TransferOptions).
+// GIMP 2.10 dialog and RUN_WITH_LAST_VALS (plugin/gimp2/gimp_host.h stores
+// and reads them; plugin/common/settings.h maps them to the engine's
+// TransferOptions). GIMP 3 remembers its procedure's arguments itself.
 #include <glib.h>
 
 namespace barbershop::plugin {

@@ -1,8 +1,9 @@
 #pragma once
 // The GIMP 3 host functions: what the plug-in asks of GIMP 3. Layers in as
-// packed RGB, a new layer out, progress, the weights folder. libgimp is
-// called here, in dialog.cpp and in main.cpp (the GimpPlugIn and its
-// procedures) and nowhere else; nothing here knows the method.
+// packed RGB, a new layer out, progress, the weights folder. In the GIMP 3
+// build libgimp is called here, in dialog.cpp, in main.cpp (the GimpPlugIn
+// and its procedures) and in plugin/common/progress_bar.cpp, which both
+// GIMPs share; nothing here knows the method.
 #include <libgimp/gimp.h>
 
 #include <optional>
