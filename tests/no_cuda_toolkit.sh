@@ -34,7 +34,7 @@ cuda_line() { grep '^CUDA: ' "$1"; }
 # linker's cache or in a folder of LD_LIBRARY_PATH.
 driver=false
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 ' && driver=true
-for folder in ${LD_LIBRARY_PATH//:/ }; do [ -e "$folder/libcuda.so.1" ] && driver=true; done
+for folder in ${LD_LIBRARY_PATH:+${LD_LIBRARY_PATH//:/ }}; do [ -e "$folder/libcuda.so.1" ] && driver=true; done
 
 # without_toolkit COMMAND...: COMMAND in a new mount namespace with a tmpfs
 # over the toolkit's folders (/usr/local/cuda is usually a link to one) and

@@ -67,7 +67,7 @@ command -v nvidia-smi >/dev/null && gpus=$(nvidia-smi -L 2>/dev/null | grep -c '
 # is: in the dynamic linker's cache or a folder of LD_LIBRARY_PATH.
 driver=false
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 ' && driver=true
-for folder in ${LD_LIBRARY_PATH//:/ }; do [ -e "$folder/libcuda.so.1" ] && driver=true; done
+for folder in ${LD_LIBRARY_PATH:+${LD_LIBRARY_PATH//:/ }}; do [ -e "$folder/libcuda.so.1" ] && driver=true; done
 if ! $driver; then
   check "no NVIDIA driver: CUDA not used" grep -qxF "CUDA: not used (no NVIDIA driver)" "$work/full.txt"
   check "device cpu without a driver" grep -q "^device: cpu" "$work/full.txt"
