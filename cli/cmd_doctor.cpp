@@ -1,8 +1,8 @@
 // `barbershop doctor`: what a transfer would run with — the weights files
-// (found or missing, with their sha256), the device, the LibTorch and CUDA
-// versions, the thread count and the cache — for bug reports and setup.
+// (found or missing, with their sha256), the device, the LibTorch version,
+// whether its CUDA part is loaded (or why not), the thread count and the
+// cache — for bug reports and setup.
 #include <ATen/ATen.h>
-#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <filesystem>
@@ -32,8 +32,9 @@ const char kUsage[] = R"(usage: barbershop doctor [--weights DIR] [--generator G
 Lists what `barbershop transfer` would run with: each weights file, found,
 missing or damaged (it does not load as the engine loads it), with its size,
 sha256 and whether that matches DIR/manifest.json (written by `barbershop
-weights download`); the device; the LibTorch and CUDA versions; the thread
-count; the size of the cache folder. Reads files only, changes nothing.
+weights download`); the device; the LibTorch version; whether LibTorch's
+CUDA part is loaded, or why not and what to install; the thread count; the
+size of the cache folder. Reads files only, changes nothing.
 Exit code 0 when every weights file is there and loads, 1 otherwise.
 
   --weights DIR   folder with ffhq.pt, seg.pth, vgg16-397923af.pth, vgg.pth
@@ -154,16 +155,23 @@ bool report_weights(const std::string& dir, const std::string& generator) {
   return false;
 }
 
-// "CUDA: compiled 13.0, no device" / "CUDA: compiled 13.0, 1 device(s)"
-// followed by one line per device; "CUDA: none" for a CPU-only LibTorch.
-void report_cuda() {
-  const std::string compiled = cuda_compiled_version();
-  if (compiled.empty()) {
-    std::cout << "CUDA: none (a CPU-only LibTorch)\n";
+// One line for LibTorch's CUDA part (engine/device.h, CudaSupport), then one
+// per device:
+//   CUDA: not used (no NVIDIA driver)
+//   CUDA: /.../libbarbershop-cuda.so loaded (CUDA 13.0), 1 device(s)
+//   CUDA: not used: <what failed to load, and what to install>
+void report_cuda(const std::vector<CudaDevice>& devices) {
+  const CudaSupport& support = load_cuda_support();
+  if (support.state == CudaSupport::State::kNoDriver) {
+    std::cout << "CUDA: not used (no NVIDIA driver)\n";
     return;
   }
-  const std::vector<CudaDevice> devices = cuda_devices();
-  std::cout << "CUDA: compiled " << compiled << ", ";
+  if (support.state == CudaSupport::State::kFailed) {
+    std::cout << "CUDA: not used: " << support.problem << "\n";
+    return;
+  }
+  const std::string compiled = cuda_compiled_version();
+  std::cout << "CUDA: " << support.module << " loaded (CUDA " << (compiled.empty() ? "?" : compiled) << "), ";
   if (devices.empty()) {
     std::cout << "no device\n";
     return;
@@ -190,12 +198,13 @@ void report_blas() {
 }
 
 void report_runtime() {
-  if (torch::cuda::is_available())
-    std::cout << "device: cuda:0 (" << torch::cuda::device_count() << " CUDA device(s)); --device auto uses it\n";
+  const std::vector<CudaDevice> devices = cuda_devices();
+  if (!devices.empty())
+    std::cout << "device: cuda:0 (" << devices.size() << " CUDA device(s)); --device auto uses it\n";
   else
     std::cout << "device: cpu (no CUDA device available to this build)\n";
   std::cout << "LibTorch: " << TORCH_VERSION << "\n";
-  report_cuda();
+  report_cuda(devices);
   report_blas();
   std::cout << "threads: " << at::get_num_threads() << "\n";
 }

@@ -16,6 +16,26 @@ namespace barbershop {
 // for CUDA when no CUDA device is available.
 c10::Device parse_device(const std::string& name);
 
+// LibTorch's CUDA part. Programs link LibTorch's CPU libraries only, so they
+// start on machines without the CUDA toolkit; where an NVIDIA driver is
+// (libcuda.so.1 loads), the module libbarbershop-cuda.so, looked for beside
+// the program (or the library holding the engine) and then in ../lib, brings
+// LibTorch's CUDA libraries. Loaded once, when the program starts: LibTorch
+// decides whether it has CUDA at its first question about it.
+struct CudaSupport {
+  enum class State {
+    kNoDriver,  // no NVIDIA driver: everything runs on the CPU
+    kLoaded,    // the module and LibTorch's CUDA libraries are loaded
+    kFailed,    // a driver, but the module or a library did not load
+  };
+  State state = State::kNoDriver;
+  std::string module;   // the module's path (loaded or failed); "" when none was found
+  std::string problem;  // kFailed: what went wrong and what to install
+};
+// The first call loads (every later one returns the same answer); every
+// function below calls it first, so hosts need not.
+const CudaSupport& load_cuda_support();
+
 // What this LibTorch was built with and can see, for `doctor` and reports.
 struct CudaDevice {
   std::string name;         // "NVIDIA H200"
@@ -23,7 +43,7 @@ struct CudaDevice {
   int major = 0, minor = 0; // compute capability
 };
 // "13.0": the CUDA runtime this LibTorch was compiled against; "" when it
-// has no CUDA.
+// has no CUDA or its CUDA part is not loaded.
 std::string cuda_compiled_version();
 // The CUDA devices this process can use (none without a driver or a GPU).
 std::vector<CudaDevice> cuda_devices();
@@ -34,8 +54,8 @@ std::vector<CudaDevice> cuda_devices();
 struct CudaMemory {
   double allocated_mb = 0, reserved_mb = 0;
 };
-// Peaks since the last reset_cuda_peak(device); nullopt on the CPU and in
-// builds without CUDA.
+// Peaks since the last reset_cuda_peak(device); nullopt on the CPU and
+// where CUDA is not loaded.
 std::optional<CudaMemory> cuda_peak(c10::Device device);
 // What is held right now.
 std::optional<CudaMemory> cuda_current(c10::Device device);
@@ -55,8 +75,8 @@ void reset_resident_peak();
 // copied into its inputs and leaves its results where the recording did.
 class CudaGraph {
  public:
-  // Whether this build and `device` can record graphs (a CUDA build, a CUDA
-  // device); where not, a CudaGraph throws on use.
+  // Whether `device` can record graphs (a CUDA device, with CUDA loaded);
+  // where not, constructing a CudaGraph throws.
   static bool available(c10::Device device);
   explicit CudaGraph(c10::Device device);
   ~CudaGraph();

@@ -2,7 +2,8 @@
 # `barbershop doctor` against values computed here by other tools: sha256sum
 # of each weights file, find's byte count of a cache folder filled here,
 # getconf's processor count, the LibTorch and CUDA versions CMake found in
-# LibTorch's own package files, nvidia-smi's device list.
+# LibTorch's own package files, nvidia-smi's device list, whether the NVIDIA
+# driver's library is installed (ldconfig).
 # Random bytes under the official names are damaged (they do not load);
 # VALID_WEIGHTS holds random-weight files in the official formats, which load.
 # usage: test_doctor.sh BARBERSHOP VALID_WEIGHTS TORCH_VERSION CUDA_VERSION   (CUDA_VERSION "" for a CPU LibTorch)
@@ -62,13 +63,24 @@ check "LibTorch $libtorch is the $torch_version of TorchConfigVersion.cmake" tes
 check "LibTorch 2.x" test "${libtorch%%.*}" = 2
 gpus=0
 command -v nvidia-smi >/dev/null && gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
-if [ -z "$cuda_version" ]; then
-  check "CUDA none for a CPU LibTorch" grep -q "^CUDA: none" "$work/full.txt"
+# LibTorch's CUDA part is loaded only where the NVIDIA driver's libcuda.so.1
+# is: in the dynamic linker's cache or a folder of LD_LIBRARY_PATH.
+driver=false
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 ' && driver=true
+for folder in ${LD_LIBRARY_PATH:+${LD_LIBRARY_PATH//:/ }}; do [ -e "$folder/libcuda.so.1" ] && driver=true; done
+if ! $driver; then
+  check "no NVIDIA driver: CUDA not used" grep -qxF "CUDA: not used (no NVIDIA driver)" "$work/full.txt"
+  check "device cpu without a driver" grep -q "^device: cpu" "$work/full.txt"
+elif [ -z "$cuda_version" ]; then
+  check "a driver but a CPU LibTorch: no GPU part in this build, said" \
+    grep -qE "^CUDA: not used: the NVIDIA driver is there, but libbarbershop-cuda\.so .*this build has no GPU part" "$work/full.txt"
 elif [ "$gpus" -eq 0 ]; then
-  check "CUDA: compiled ${cuda_version%%.*}.x, no device" grep -qE "^CUDA: compiled ${cuda_version%%.*}\.[0-9]+, no device$" "$work/full.txt"
+  check "CUDA: the module loaded, compiled ${cuda_version%%.*}.x, no device" \
+    grep -qE "^CUDA: .*/libbarbershop-cuda\.so loaded \(CUDA ${cuda_version%%.*}\.[0-9]+\), no device$" "$work/full.txt"
   check "device cpu without a GPU" grep -q "^device: cpu" "$work/full.txt"
 else
-  check "CUDA: compiled ${cuda_version%%.*}.x, $gpus device(s)" grep -qE "^CUDA: compiled ${cuda_version%%.*}\.[0-9]+, $gpus device\(s\)$" "$work/full.txt"
+  check "CUDA: the module loaded, compiled ${cuda_version%%.*}.x, $gpus device(s)" \
+    grep -qE "^CUDA: .*/libbarbershop-cuda\.so loaded \(CUDA ${cuda_version%%.*}\.[0-9]+\), $gpus device\(s\)$" "$work/full.txt"
   check "one line per device" test "$(grep -cE '^  cuda:[0-9]+  ' "$work/full.txt")" -eq "$gpus"
 fi
 # The BLAS: when the libtorch_cpu.so this CLI loads (ldd) defines sgemm_
