@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
+#include "packaging/bundled_files.h"
 
 namespace barbershop::cli {
 namespace {
@@ -71,6 +72,7 @@ std::string with_hint(const Error& error) {
 }  // namespace barbershop::cli
 
 int main(int argc, char** argv) {
+  barbershop::packaging::use_bundled_landmark_model();
   try {
     return barbershop::cli::run(argc, argv);
   } catch (const barbershop::Error& error) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "packaging/bundled_files.h"
 #include "plugin/common/engine_bridge.h"
 #include "plugin/common/i18n.h"
 #include "plugin/common/messages.h"
@@ -314,5 +315,6 @@ const GimpPlugInInfo PLUG_IN_INFO = {nullptr, nullptr, barbershop::plugin::query
 
 int main(int argc, char** argv) {
   barbershop::plugin::g_executable = argv[0];
+  barbershop::packaging::use_bundled_landmark_model();
   return gimp_main(&PLUG_IN_INFO, argc, argv);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "packaging/bundled_files.h"
 #include "plugin/common/engine_bridge.h"
 #include "plugin/common/i18n.h"
 #include "plugin/common/messages.h"
@@ -432,5 +433,6 @@ static void barbershop_plug_in_init(BarbershopPlugIn*) {}
 
 int main(int argc, char** argv) {
   barbershop::plugin::g_executable = argv[0];
+  barbershop::packaging::use_bundled_landmark_model();
   return gimp_main(BARBERSHOP_TYPE_PLUG_IN, argc, argv);
 }
