@@ -101,6 +101,10 @@ void reset_cuda_peak(c10::Device device) {
   if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index(device));
 }
 
+void release_cached_cuda_memory(c10::Device device) {
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::emptyCache();
+}
+
 void synchronize(c10::Device device) {
   if (device.is_cuda()) c10::cuda::device_synchronize();
 }
@@ -167,6 +171,7 @@ void CudaGraph::replay() { impl_->graph.replay(); }
 std::optional<CudaMemory> cuda_peak(c10::Device) { return std::nullopt; }
 std::optional<CudaMemory> cuda_current(c10::Device) { return std::nullopt; }
 void reset_cuda_peak(c10::Device) {}
+void release_cached_cuda_memory(c10::Device) {}
 void synchronize(c10::Device) {}
 
 struct CudaGraph::Impl {};
