@@ -213,6 +213,7 @@ void use_tf32(bool on) {
 
 struct Run {
   std::string name;
+  bool tf32 = false;  // TF32 matmuls and convolutions were allowed
   bool cached = false;  // the embeddings came from the cache
   std::vector<std::pair<std::string, StageTime>> stages;
   double seconds = 0;
@@ -228,6 +229,9 @@ Run run_variant(const Variant& variant, Engine& engine, const TransferImages& im
   use_tf32(variant.tf32);
   const c10::Device device = engine.device();
   synchronize(device);
+  // The blocks earlier variants left cached would make this one's reserved
+  // peak (and the batch the memory cap picks) depend on the order of runs.
+  release_cached_cuda_memory(device);
   reset_cuda_peak(device);  // the peak of this transfer, with the networks already loaded
   StageClock clock(device);
   const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr,
@@ -237,8 +241,8 @@ Run run_variant(const Variant& variant, Engine& engine, const TransferImages& im
   const auto start = Clock::now();
   const TransferResult result = engine.transfer(images, progress);
   clock.close_stage();
-  return {variant.name, variant.cache == Variant::Cache::Use, clock.stages(), seconds_since(start), cuda_peak(device),
-          result.image};
+  const bool cached = variant.cache == Variant::Cache::Use;
+  return {variant.name, variant.tf32, cached, clock.stages(), seconds_since(start), cuda_peak(device), result.image};
 }
 
 double seconds_of(const Run& run, const std::string& stage) {
@@ -273,9 +277,11 @@ struct Setting {
 // One run as bench/results/*.json holds it (README, "Performance"): the keys
 // gpu, torch, cuda, preset, size, cached, variant, steps and stage_s (per
 // stage), total_s, stage_peak_mb (per stage: CUDA reserved, or resident on
-// the CPU, as `memory` says), peak_allocated_mb and peak_reserved_mb (CUDA;
-// null on the CPU), and against the baseline run of the same process
-// speedup and max_difference_levels.
+// the CPU, as `memory` says), tf32 (TensorFloat-32 allowed in cuBLAS and
+// cuDNN: off in the baseline, as in bench/reference/run_reference.py),
+// peak_allocated_mb and peak_reserved_mb (CUDA; null on the CPU), and
+// against the baseline run of the same process speedup and
+// max_difference_levels.
 std::string run_json(const Run& run, const Run& baseline, const Setting& setting) {
   std::string steps, seconds, peaks;
   for (const auto& [name, time] : run.stages) {
@@ -289,6 +295,7 @@ std::string run_json(const Run& run, const Run& baseline, const Setting& setting
          ", \"cuda\": " + (setting.cuda.empty() ? std::string("null") : json_string(setting.cuda)) +
          ", \"preset\": " + json_string(setting.preset) + ", \"size\": " + std::to_string(setting.size) +
          ", \"cached\": " + (run.cached ? "true" : "false") + ", \"variant\": " + json_string(run.name) +
+         ", \"tf32\": " + (run.tf32 ? "true" : "false") +
          ", \"steps\": {" + steps + "}, \"stage_s\": {" + seconds + "}, \"total_s\": " + json_number(run.seconds) +
          ", \"stage_peak_mb\": {" + peaks + "}, \"memory\": " + json_string(run.cuda ? "cuda reserved" : "resident") +
          ", \"peak_allocated_mb\": " + peak(run.cuda ? run.cuda->allocated_mb : 0) +

@@ -178,6 +178,10 @@ void reset_cuda_peak(c10::Device device) {
   if (device.is_cuda() && loaded_module() != nullptr) loaded_module()->reset_peak(index_of(device));
 }
 
+void release_cached_cuda_memory(c10::Device device) {
+  if (device.is_cuda() && loaded_module() != nullptr) loaded_module()->release_cached();
+}
+
 void synchronize(c10::Device device) {
   if (device.is_cuda() && loaded_module() != nullptr) loaded_module()->synchronize();
 }

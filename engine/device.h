@@ -60,6 +60,10 @@ std::optional<CudaMemory> cuda_peak(c10::Device device);
 // What is held right now.
 std::optional<CudaMemory> cuda_current(c10::Device device);
 void reset_cuda_peak(c10::Device device);
+// Hands the CUDA caching allocator's unused blocks back to the driver, so
+// the next peak of reserved memory does not depend on what ran before
+// (nothing on the CPU).
+void release_cached_cuda_memory(c10::Device device);
 // Waits for the device's queued work (nothing on the CPU).
 void synchronize(c10::Device device);
 

@@ -128,6 +128,8 @@ class CudaModule final : public Module {
     c10::cuda::CUDACachingAllocator::resetPeakStats(resolved(index));
   }
 
+  void release_cached() override { c10::cuda::CUDACachingAllocator::emptyCache(); }
+
   void synchronize() override { c10::cuda::device_synchronize(); }
 
   std::unique_ptr<Graph> new_graph(c10::DeviceIndex index) override {

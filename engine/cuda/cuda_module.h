@@ -21,7 +21,7 @@ inline constexpr char kFileName[] = "libbarbershop-cuda.so";
 inline constexpr char kEntryPoint[] = "barbershop_cuda_module";
 // Raised whenever the classes below change, so a module left over from
 // another build is refused rather than called through the wrong layout.
-inline constexpr int kInterfaceVersion = 1;
+inline constexpr int kInterfaceVersion = 2;
 
 // One CUDA graph (CudaGraph in device.h says what it does).
 class Graph {
@@ -41,6 +41,8 @@ class Module {
   // The caching allocator's statistics: since the last reset (peak) or now.
   virtual CudaMemory memory(c10::DeviceIndex index, bool peak) = 0;
   virtual void reset_peak(c10::DeviceIndex index) = 0;
+  // Hands the caching allocator's unused blocks back to the driver.
+  virtual void release_cached() = 0;
   // Waits for all work queued on the current device.
   virtual void synchronize() = 0;
   virtual std::unique_ptr<Graph> new_graph(c10::DeviceIndex index) = 0;

@@ -1,5 +1,23 @@
 #include "engine/weights/http_fetch.h"
 
+// Built without libcurl (-DBARBERSHOP_WITH_CURL=OFF, as on the GPU machine,
+// which has neither libcurl's headers nor a network): every fetch fails at
+// once, before anything is written, saying how to get the files instead.
+#ifdef BARBERSHOP_NO_CURL
+#include <filesystem>
+
+namespace barbershop::weights {
+
+void fetch_to_file(const std::string&, const std::string& part_path, const ByteProgress&) {
+  const std::string dir = std::filesystem::path(part_path).parent_path().string();
+  // Unreachable: the other files would fail the same way.
+  throw Unreachable("this build of barbershop has no libcurl and cannot download: copy the weights files into " +
+                    dir + " (`barbershop weights --help` lists their addresses), or rebuild with "
+                    "-DBARBERSHOP_WITH_CURL=ON (libcurl's development files)");
+}
+
+}  // namespace barbershop::weights
+#else
 #include <curl/curl.h>
 
 #include <cerrno>
@@ -289,3 +307,4 @@ void fetch_to_file(const std::string& url, const std::string& part_path, const B
 }
 
 }  // namespace barbershop::weights
+#endif  // BARBERSHOP_NO_CURL
