@@ -17,10 +17,13 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/pipeline/models.h"
+#include "engine/pipeline/stage.h"
 #include "engine/pipeline/transfer.h"
 #include "engine/pipeline/weights.h"
 
@@ -184,7 +187,10 @@ TEST(Cuda, TwoStepsPerStageTransferMatchesTheCpu) {
 
 // The CUDA-graph variant records each stage's step once and replays it: the
 // same arithmetic as the fused eager steps (fused Adam, float32), so its image
-// stays within the nudged-input measure of them, and it is finite.
+// stays within the nudged-input measure of them, and it is finite. A stage
+// whose recording fails runs eagerly and says so in a progress warning
+// (engine/pipeline/stage.cpp), which would give the same image: so the test
+// collects the warnings and fails on any such fallback.
 TEST(Cuda, CudaGraphsMatchTheEagerSteps) {
   SKIP_WITHOUT_CUDA();
   NoTf32 exact;
@@ -193,11 +199,22 @@ TEST(Cuda, CudaGraphsMatchTheEagerSteps) {
   eager.steps = StepCounts{6, 6, 6, 6, 6, 6};  // past the 3 warm-up steps, so replays run
   TransferSettings graphs = eager;
   graphs.speed.cuda_graphs = true;
+  std::vector<std::string> warnings;
+  const Progress collecting(nullptr, nullptr, [&](const std::string& message) { warnings.push_back(message); });
+  ASSERT_TRUE(records_cuda_graphs(StageContext{cuda_models(), graphs, collecting, sg2::Noise::stored()}))
+      << "the CUDA-graph loop is not taken with these settings";
   const at::Tensor fused = transfer(cuda_models(), images, eager, Progress()).image;
   const at::Tensor nudged_run = transfer(
       cuda_models(), {nudged(images.identity), nudged(images.structure), nudged(images.appearance)}, eager,
       Progress()).image;
-  const at::Tensor replayed = transfer(cuda_models(), images, graphs, Progress()).image;
+  const at::Tensor replayed = transfer(cuda_models(), images, graphs, collecting).image;
+  int fallbacks = 0;
+  for (const std::string& warning : warnings) {
+    const bool fell_back = warning.find("CUDA graph") != std::string::npos;
+    fallbacks += fell_back;
+    EXPECT_FALSE(fell_back) << warning;
+  }
+  EXPECT_EQ(fallbacks, 0) << "stages that ran eagerly instead of replaying a recorded graph";
   const double rounding = (nudged_run - fused).abs().mean().item<double>();
   const double apart = (replayed - fused).abs().mean().item<double>();
   EXPECT_LE(apart, kUlpSlack * rounding + 1e-5) << "mean |graphs - eager| " << apart << ", nudge " << rounding;

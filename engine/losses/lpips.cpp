@@ -14,12 +14,12 @@ constexpr int64_t kLayers[Lpips::kBlocks] = {vgg16_layer::relu1_2, vgg16_layer::
                                              vgg16_layer::relu5_3};
 constexpr int64_t kChannels[Lpips::kBlocks] = {64, 128, 256, 512, 512};
 
-// The fixed input scaling of LPIPS v0.1 (its "ScalingLayer").
-at::Tensor scale_input(const at::Tensor& images) {
-  const auto options = images.options();
-  const at::Tensor shift = torch::tensor({-0.030, -0.088, -0.188}, options).view({1, 3, 1, 1});
-  const at::Tensor scale = torch::tensor({0.458, 0.448, 0.450}, options).view({1, 3, 1, 1});
-  return (images - shift) / scale;
+// The fixed input scaling of LPIPS v0.1 (its "ScalingLayer"), per channel.
+at::Tensor input_shift(c10::Device device) {
+  return torch::tensor({-0.030, -0.088, -0.188}, at::TensorOptions(device).dtype(at::kFloat)).view({1, 3, 1, 1});
+}
+at::Tensor input_scale(c10::Device device) {
+  return torch::tensor({0.458, 0.448, 0.450}, at::TensorOptions(device).dtype(at::kFloat)).view({1, 3, 1, 1});
 }
 
 // x / (|x| + 1e-10) over channels. The 1e-20 under the root changes no float
@@ -81,11 +81,23 @@ Lpips::Lpips(Vgg16 vgg, std::vector<at::Tensor> heads) : vgg_(std::move(vgg)), h
                   shape_string({1, kChannels[k], 1, 1}));
     heads_[k] = heads_[k].to(vgg_.device(), at::kFloat).detach();
   }
+  shift_ = input_shift(vgg_.device());
+  scale_ = input_scale(vgg_.device());
 }
 
 void Lpips::to(c10::Device device) {
   vgg_.to(device);
   for (auto& head : heads_) head = head.to(device);
+  shift_ = shift_.to(device);
+  scale_ = scale_.to(device);
+}
+
+at::Tensor Lpips::scale_input(const at::Tensor& images) const {
+  // In the images' precision, as the reference's constants take it: float32
+  // values cast on the device give the same bf16 (or half) ones that casting
+  // the decimal constants gives, since c10 casts doubles to those via float.
+  const at::ScalarType dtype = images.scalar_type();
+  return (images - shift_.to(dtype)) / scale_.to(dtype);
 }
 
 std::vector<at::Tensor> Lpips::features(const at::Tensor& images, int64_t up_to) const {

@@ -39,8 +39,13 @@ class Lpips {
                         const std::vector<int64_t>& blocks = {1, 2, 3, 4, 5}) const;
 
  private:
+  at::Tensor scale_input(const at::Tensor& images) const;
+
   Vgg16 vgg_;
   std::vector<at::Tensor> heads_;  // [1,C,1,1] per block
+  // The input scaling's constants [1,3,1,1], float32 on the VGG's device:
+  // made once, so a step (and a recorded CUDA graph) copies nothing from the host.
+  at::Tensor shift_, scale_;
 };
 
 }  // namespace barbershop

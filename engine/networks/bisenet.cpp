@@ -191,6 +191,9 @@ FaceParser FaceParser::load(const std::string& path, c10::Device device) {
 FaceParser::FaceParser(BiSeNet network) : network_(std::move(network)) {
   network_->eval();
   for (auto& parameter : network_->parameters()) parameter.set_requires_grad(false);
+  const auto options = at::TensorOptions(network_->parameters().front().device()).dtype(at::kFloat);
+  mean_ = torch::tensor({0.485, 0.456, 0.406}, options).view({1, 3, 1, 1});
+  std_ = torch::tensor({0.229, 0.224, 0.225}, options).view({1, 3, 1, 1});
 }
 
 void FaceParser::check_input(const at::Tensor& images) {
@@ -210,10 +213,11 @@ at::Tensor FaceParser::preprocess(const at::Tensor& images, Source source) const
   check_input(images);
   at::Tensor x = resize_to_parser((images + 1) / 2);
   if (source == Source::Photo) x = x.clamp(0, 1);
-  const auto options = x.options().requires_grad(false);
-  const at::Tensor mean = torch::tensor({0.485, 0.456, 0.406}, options).view({1, 3, 1, 1});
-  const at::Tensor std = torch::tensor({0.229, 0.224, 0.225}, options).view({1, 3, 1, 1});
-  return (x - mean) / std;
+  // In the input's precision, as the reference's constants take it (float32
+  // values cast on the device give the same bf16 as the decimal constants:
+  // c10 casts doubles to bf16 via float). Same device: no copy at all.
+  const at::TensorOptions like = x.options();
+  return (x - mean_.to(like)) / std_.to(like);
 }
 
 at::Tensor FaceParser::logits(const at::Tensor& images, Source source) const {

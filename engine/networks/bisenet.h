@@ -159,6 +159,10 @@ class FaceParser {
 
  private:
   BiSeNet network_;
+  // ImageNet's channel mean and deviation [1,3,1,1], float32 on the device
+  // the network had when wrapped: made once, so a step (and a recorded CUDA
+  // graph) copies nothing from the host.
+  at::Tensor mean_, std_;
 };
 
 }  // namespace barbershop

@@ -5,7 +5,12 @@
 
 #include <ATen/ATen.h>
 
+#include <c10/core/InferenceMode.h>
+
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <vector>
 
 #include "engine/error.h"
@@ -35,6 +40,27 @@ std::vector<double> downsample_taps(int64_t factor) {
   return taps;
 }
 
+// The taps on `device` in `dtype`, made once per (factor, device, dtype) and
+// kept. Built on the host and copied over at every call they would put a
+// host-to-device copy into each optimisation step, which a recorded CUDA
+// graph cannot hold (engine/pipeline/stage.cpp): the warm-up steps before a
+// recording make them, the recorded steps only read them.
+at::Tensor taps_on(int64_t factor, c10::Device device, at::ScalarType dtype) {
+  using Key = std::tuple<int64_t, c10::DeviceType, c10::DeviceIndex, at::ScalarType>;
+  static std::mutex mutex;
+  // Never destroyed: a CUDA tensor freed after the CUDA runtime has shut
+  // down at exit would fail.
+  static auto* made = new std::map<Key, at::Tensor>();
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto [entry, fresh] = made->try_emplace(Key{factor, device.type(), device.index(), dtype});
+  if (fresh) {
+    // A constant made in inference mode could not be saved for a backward.
+    const c10::InferenceMode not_inference(false);
+    entry->second = at::tensor(downsample_taps(factor), at::TensorOptions().dtype(at::kDouble)).to(device, dtype);
+  }
+  return entry->second;
+}
+
 }  // namespace
 
 at::Tensor bicubic_downsample(const at::Tensor& images, int64_t factor) {
@@ -51,10 +77,7 @@ at::Tensor bicubic_downsample(const at::Tensor& images, int64_t factor) {
     throw Error("bicubic_downsample: image " + shape_string(images.sizes().vec()) +
                 " is too small for factor " + std::to_string(factor));
 
-  const std::vector<double> taps = downsample_taps(factor);
-  const at::Tensor kernel =
-      at::tensor(taps, at::TensorOptions().dtype(at::kDouble))
-          .to(images.device(), images.scalar_type());
+  const at::Tensor kernel = taps_on(factor, images.device(), images.scalar_type());
 
   // Every channel is filtered alike: fold channels into the batch.
   at::Tensor x = images.reshape({B * C, 1, H, W});
