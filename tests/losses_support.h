@@ -10,11 +10,11 @@ inline std::string losses_fixture(const std::string& name) {
 
 // The real LPIPS v0.1 heads; the VGG16 they sit on is the fixture's random one.
 inline std::string lpips_heads() {
-  return std::string(BARBERSHOP_SHARED_DIR) + "/data/reference-weights/lpips_vgg_v0.1.pth";
+  return std::string(BARBERSHOP_TEST_DATA) + "/weights/lpips_vgg_v0.1.pth";
 }
 
 inline std::string reference_pca() {
-  return std::string(BARBERSHOP_SHARED_DIR) + "/data/reference-weights/ffhq_PCA.npz";
+  return std::string(BARBERSHOP_TEST_DATA) + "/weights/ffhq_PCA.npz";
 }
 
 }  // namespace barbershop::test

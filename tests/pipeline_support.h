@@ -9,7 +9,7 @@
 namespace barbershop::test {
 
 inline const std::string kPipelineWeights = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
-inline const std::string kSampleFaces = std::string(BARBERSHOP_SHARED_DIR) + "/data/faces/";
+inline const std::string kSampleFaces = std::string(BARBERSHOP_TEST_DATA) + "/faces/";
 
 // Loading and the PCA prior cost seconds: once per process, with the prior
 // fitted on 2000 samples as tests/pipeline.cmake asks of every run.
