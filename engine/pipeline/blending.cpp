@@ -33,7 +33,8 @@ at::Tensor render_with_structure(const StageContext& context, const at::Tensor& 
 
 // Thrown from a blending step to end the loop when the host stops and keeps.
 struct StopBlending {
-  at::Tensor image;  // [1,3,R,R]
+  at::Tensor image;   // [1,3,R,R]
+  at::Tensor latent;  // its codes
   int step;
 };
 
@@ -72,19 +73,20 @@ BlendingResult blend(const StageContext& context, const BlendingInput& input) {
   const int preview_every = std::max(1, total / kColourPreviews);
   int step = 0;
   // After each update: a colour preview every few steps when the host wants
-  // one, and the end when it stops. Both show the codes of this step's
-  // forward, as the result does after the last step.
+  // one, and the end when it stops. Both render the codes after this update
+  // (those of the next step's forward). Their last state, after update
+  // total - 1, is what the result shows, so no preview repeats it.
   auto after_step = [&] {
     u.clamp_(0, 1);
     ++step;
     const Progress& progress = context.progress;
-    const bool show = step < total && step % preview_every == 0 && progress.wants_preview(PreviewMoment::Colour);
+    const bool show = step < total - 1 && step % preview_every == 0 && progress.wants_preview(PreviewMoment::Colour);
     const bool stop = step < total && progress.stop_requested();
     if (!show && !stop) return;
-    const at::Tensor image =
-        render_with_structure(context, input.F_mix_structure, last_latent.detach(), side_noise(context.noise));
+    const at::Tensor latent = S_identity + u.unsqueeze(0) * (S_appearance - S_identity);
+    const at::Tensor image = render_with_structure(context, input.F_mix_structure, latent, side_noise(context.noise));
     if (show) progress.preview(PreviewMoment::Colour, image[0].to(at::kCPU), StepPoint{"blending", step, total});
-    if (stop || progress.stop_requested()) throw StopBlending{image, step};
+    if (stop || progress.stop_requested()) throw StopBlending{image, latent, step};
   };
   try {
     optimise(
@@ -99,7 +101,7 @@ BlendingResult blend(const StageContext& context, const BlendingInput& input) {
         },
         after_step);
   } catch (const StopBlending& stopped) {
-    return {u.detach().clone(), last_latent.detach(), stopped.image, StepPoint{"blending", stopped.step, total}};
+    return {u.detach().clone(), stopped.latent, stopped.image, StepPoint{"blending", stopped.step, total}};
   }
 
   torch::NoGradGuard no_grad;
