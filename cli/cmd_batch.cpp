@@ -47,7 +47,9 @@ per finished or failed job: {"row", "out", "ok", "error", "seconds", "shard",
 "host", "pid"}. Run the same command again to resume: jobs whose result is in
 DIR are skipped, so a killed batch loses nothing and does nothing twice. A job
 that fails (a missing file, no face found, a mask of the wrong size) fails
-alone; the batch goes on and exits 1 at the end.
+alone; the batch goes on and exits 1 at the end. --time-limit S applies to
+each job on its own: a job stopped by it keeps the composite made by then as
+its result (a done job; stderr says where it stopped).
 
   --out DIR       the results' folder (made when missing)
   --shard i/N     run only every N-th job: rows r with (r - 1) mod N = i mod N.
@@ -169,8 +171,9 @@ void report_job(const Plan& plan, const BatchJob& job, const JobOutcome& outcome
   append_line(plan.status_path, status_line(status_of(plan, job, outcome)));
   if (outcome.ok) {
     ++tally.done_now;
-    std::fprintf(stderr, "barbershop: batch: row %lld -> %s done in %.1f s\n", (long long)job.row, job.out.c_str(),
-                 outcome.seconds);
+    std::fprintf(stderr, "barbershop: batch: row %lld -> %s done in %.1f s%s\n", (long long)job.row, job.out.c_str(),
+                 outcome.seconds,
+                 outcome.stopped ? (" (the time limit stopped it at " + outcome.stopped->text() + ")").c_str() : "");
   } else {
     tally.failed_rows.push_back(job.row);
     std::cerr << "barbershop: batch: row " << job.row << " failed: " << status_of(plan, job, outcome).error << "\n";

@@ -25,7 +25,7 @@ const std::string kUsage = std::string(R"(usage: barbershop transfer --identity 
     [--weights DIR] [--generator G.pt] [--preset paper|fast] [--steps w=..,fs=..,mask=..,align1=..,align2=..,blend=..]
     [--mode realistic|fidelity] [--smooth N] [--noise stored|random] [--seed N] [--device auto|cpu|cuda]
     [--cache DIR | --no-cache] [--identity-mask M.png] [--structure-mask M.png] [--appearance-mask M.png]
-    [--target-mask M.png] [--dump DIR] [--align auto|off] [--face-index N]
+    [--target-mask M.png] [--dump DIR] [--align auto|off] [--face-index N] [--preview DIR] [--time-limit S]
 
 Puts the hair shape of the structure image and the hair colour and texture of
 the appearance image on the face of the identity image (Barbershop, Zhu et al.
@@ -41,6 +41,12 @@ differ; --dump keeps result.npy at the generator's).
                   labels_<role> (the parser's labels after any --*-mask) for identity,
                   structure, appearance; initial_target (inpainted, before the GAN rounds),
                   target_round1, target_labels, fmix, blend_u, result
+  --preview DIR   also write the result as it forms, each file whole when it appears (made
+                  under a temporary name, then renamed), numbered from 01, at the output's
+                  size: DIR/NN-layout.png (the identity image with the new hair region
+                  tinted, before anything is generated), NN-shape.png (after alignment, the
+                  new hair shape), NN-colour.png (during blending, every few steps) and
+                  NN-final.png, the same image as --out
 )") + kTransferOptionsHelp + R"(Ctrl-C stops at the next step without writing anything (exit code 130).
 )";
 
@@ -97,6 +103,27 @@ at::Tensor optional_mask(const Args& args, const std::string& option) {
   return path ? read_mask(*path) : at::Tensor();
 }
 
+// --preview DIR: made before anything loads, so a folder that cannot be
+// made fails at once.
+std::string preview_folder(const Args& args) {
+  const std::string dir = args.get_or("preview", "");
+  if (dir.empty()) return dir;
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error || !std::filesystem::is_directory(dir))
+    throw Error("cannot make the preview folder " + dir + (error ? " (" + error.message() + ")" : "") +
+                "; give a folder you can write (--preview)");
+  check_image_output(dir + "/01-layout.png");
+  return dir;
+}
+
+// DIR/01-layout.png, DIR/02-shape.png, ...
+std::string preview_file(const std::string& dir, int number, const Preview& preview) {
+  char name[16];
+  std::snprintf(name, sizeof name, "%02d-", number);
+  return dir + "/" + name + moment_name(preview.moment) + ".png";
+}
+
 void write_dump(const std::string& dir, const TransferResult& result) {
   std::filesystem::create_directories(dir);
   for (const auto& [name, tensor] : result.intermediates) write_npy(dir + "/" + name + ".npy", tensor);
@@ -110,16 +137,25 @@ int run(const Args& args) {
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),
                         optional_mask(args, "target-mask")};
   check_inputs(options, images, out);
+  const std::string previews = preview_folder(args);
   const Engine engine(options);
   engine.load();
 
   ProgressPrinter printer;
   std::signal(SIGINT, on_interrupt);
-  const Progress progress([&](const std::string& stage, int step, int total) { printer(stage, step, total); },
-                          &g_cancel, [](const std::string& message) { std::cerr << "barbershop: warning: " << message << "\n"; });
+  Progress progress([&](const std::string& stage, int step, int total) { printer(stage, step, total); },
+                    &g_cancel, [](const std::string& message) { std::cerr << "barbershop: warning: " << message << "\n"; });
+  int previews_written = 0;
+  if (!previews.empty())
+    progress.show_previews([&](const Preview& preview) {
+      write_image(preview_file(previews, ++previews_written, preview), preview.image);
+    });
   try {
     const TransferResult result = engine.transfer(images, progress);
     printer.finish();
+    if (result.stopped)
+      std::cerr << "barbershop: the time limit (" << options.time_limit << " s) stopped the transfer at "
+                << result.stopped->text() << "; the output is the composite made by then\n";
     if (auto dump = args.get("dump")) write_dump(*dump, result);
     write_image(out, result.image);
   } catch (const Cancelled&) {
@@ -134,7 +170,7 @@ int run(const Args& args) {
 
 const Command transfer_command{"transfer", kUsage,
                                with_transfer_options({"identity", "structure", "appearance", "out", "identity-mask",
-                                                      "structure-mask", "appearance-mask", "target-mask", "dump"}),
+                                                      "structure-mask", "appearance-mask", "target-mask", "dump", "preview"}),
                                {"no-cache"},
                                &run};
 

@@ -33,7 +33,7 @@ std::string flag_for(const std::string& setting) {
       {"cache_dir", "--cache"}, {"align", "--align"},
       {"face_index", "--face-index"}, {"device", "--device"},
       {"weights_dir", "--weights or $BARBERSHOP_WEIGHTS"}, {"generator", "--generator"},
-      {"output", "--out"}};
+      {"output", "--out"}, {"time_limit", "--time-limit"}};
   const auto found = kFlags.find(setting);
   return found == kFlags.end() ? "" : found->second;
 }

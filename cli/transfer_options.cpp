@@ -1,5 +1,8 @@
 #include "cli/transfer_options.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "engine/error.h"
 
 namespace barbershop::cli {
@@ -16,7 +19,25 @@ const char kTransferOptionsHelp[] = R"(  --weights DIR   folder with ffhq.pt, se
   --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
                   of its face; off: take the images as they are (square aligned crops)
   --face-index N  which face of the identity photo, numbered by size: 0 (default) is the largest
+  --time-limit S  stop after S seconds (0, the default: no limit) and keep the latest generated
+                  composite as the result, or the first one (after alignment) when none exists
+                  by then; exit code 0, and stderr says where it stopped. In a batch: per job
 )";
+
+namespace {
+
+// Seconds as a plain number, 0 or more.
+double seconds_of(const Args& args, const std::string& name) {
+  const std::optional<std::string> text = args.get(name);
+  if (!text) return 0;
+  char* end = nullptr;
+  const double seconds = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !(seconds >= 0) || !std::isfinite(seconds))
+    throw Error("--" + name + " takes seconds, a number 0 or more (0: no limit), e.g. 600; not '" + *text + "'");
+  return seconds;
+}
+
+}  // namespace
 
 TransferOptions transfer_options_from(const Args& args) {
   TransferOptions options;
@@ -36,12 +57,13 @@ TransferOptions transfer_options_from(const Args& args) {
   options.device = args.get_or("device", "auto");
   options.weights_dir = args.get_or("weights", "");
   options.generator = args.get_or("generator", "");
+  options.time_limit = seconds_of(args, "time-limit");
   return options;
 }
 
 std::set<std::string> with_transfer_options(std::set<std::string> names) {
   names.insert({"weights", "generator", "preset", "steps", "mode", "smooth", "noise", "seed", "device", "cache",
-                "align", "face-index"});
+                "align", "face-index", "time-limit"});
   return names;
 }
 

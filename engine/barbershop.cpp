@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "engine/device.h"
@@ -98,6 +99,9 @@ void check_options(const TransferOptions& options) {
     throw Error("the embedding batch takes 0 (automatic) or more, not " + std::to_string(options.embedding_batch),
                 "embedding_batch");
   check_speed(options.speed);
+  if (!(options.time_limit >= 0) || !std::isfinite(options.time_limit))
+    throw Error("the time limit takes 0 (none) or more seconds, not " + std::to_string(options.time_limit),
+                "time_limit");
   parse_device(options.device);  // throws for an unknown or absent device
 }
 
@@ -190,13 +194,22 @@ void Engine::load() const { state_->loaded(); }
 
 TransferResult Engine::transfer(const TransferImages& images, const Progress& progress) const {
   check_inputs(state_->options, images);
-  TransferResult result =
-      transfer_photos(state_->loaded(), images, state_->settings, progress, photo_options_of(state_->options));
+  std::optional<Progress::Clock::time_point> deadline;
+  if (const double limit = state_->options.time_limit; limit > 0)
+    deadline = Progress::Clock::now() + std::chrono::duration_cast<Progress::Clock::duration>(
+                                            std::chrono::duration<double>(limit));
   // An aligned crop comes back at the generator's size: back to the
-  // identity image's, resampled as the inputs were.
+  // identity image's, resampled as the inputs were; previews too.
   const int64_t height = images.identity.size(1), width = images.identity.size(2);
-  if (result.image.size(1) != height || result.image.size(2) != width)
-    result.image = lanczos_resize(result.image.unsqueeze(0), height, width)[0];
+  auto at_identity_size = [height, width](const at::Tensor& image, const at::Tensor&) {
+    if (image.size(1) == height && image.size(2) == width) return image;
+    return lanczos_resize(image.unsqueeze(0), height, width)[0];
+  };
+  const Progress run = progress.for_one_transfer(deadline).with_composer(at_identity_size);
+  TransferResult result =
+      transfer_photos(state_->loaded(), images, state_->settings, run, photo_options_of(state_->options));
+  result.image = at_identity_size(result.image, {});
+  run.deliver(PreviewMoment::Final, result.image, result.stopped.value_or(run.last_step()));
   return result;
 }
 
@@ -215,7 +228,9 @@ void Engine::transfer_each(const std::vector<TransferJob>& jobs, const Progress&
     const auto started = std::chrono::steady_clock::now();
     JobOutcome outcome;
     try {
-      jobs[i].keep(transfer(jobs[i].images(), progress));
+      const TransferResult result = transfer(jobs[i].images(), progress);
+      jobs[i].keep(result);
+      outcome.stopped = result.stopped;
       outcome.ok = true;
     } catch (const Cancelled&) {
       throw;

@@ -52,6 +52,11 @@ struct TransferOptions {
   // How the steps are computed (SpeedOptions, engine/pipeline/settings.h):
   // bf16, channels-last, fused Adam, CUDA graphs, a memory cap.
   SpeedOptions speed;
+  // Seconds a transfer may run (each job of transfer_each on its own); 0:
+  // no limit. When the time is up it stops and keeps, as
+  // Progress::stop_and_keep does, and where no generated composite exists
+  // yet, at the first one (after alignment).
+  double time_limit = 0;
 };
 
 // Throws barbershop::Error, with its setting(), for the first option that
@@ -81,6 +86,7 @@ struct JobOutcome {
   std::string error;    // one line, when not ok
   std::string setting;  // the error's Error::setting(), for the host's hint
   double seconds = 0;   // reading, transferring and keeping
+  std::optional<StepPoint> stopped;  // where the time limit stopped it (its result kept)
 };
 
 // Which of the official weight files `dir` holds, for a host's found /
@@ -134,6 +140,10 @@ class Engine {
   // says); the result at the identity image's size: a photo comes back whole
   // with only its hair changed, a crop of another size is resampled to it.
   // Throws barbershop::Error on unusable input, Cancelled when cancelled.
+  // Previews (Progress::show_previews) come at the result's size and form,
+  // the last (final) equal to the result; a stop (Progress::stop_and_keep,
+  // or options.time_limit) returns the latest generated composite, with
+  // TransferResult::stopped saying where.
   TransferResult transfer(const TransferImages& images, const Progress& progress) const;
 
   // Many transfers, one after another, with the networks loaded once and

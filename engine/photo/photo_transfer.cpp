@@ -80,8 +80,15 @@ TransferResult transfer_photos(const Models& models, TransferImages images, cons
   align_role(images.appearance, images.appearance_hair, "appearance", {}, models.size(), finder, progress);
   progress.step(kStage, 3, kRoles);
 
-  TransferResult result = transfer(models, images, settings, progress);
-  if (!identity) return result;
+  if (!identity) return transfer(models, images, settings, progress);
+  // Previews are pasted back into the photo as the result is (a layout's
+  // tinted region pasted whole).
+  const Progress pasting = progress.with_composer([&](const at::Tensor& image, const at::Tensor& tinted) {
+    at::Tensor region = changed_region(models.parser, identity->image, image, images.identity_hair);
+    if (tinted.defined()) region = at::maximum(region, tinted.to(at::kCPU, at::kFloat));
+    return paste_back(photo, image, identity->transform, region).image;
+  });
+  TransferResult result = transfer(models, images, settings, pasting);
   const at::Tensor region = changed_region(models.parser, identity->image, result.image, images.identity_hair);
   PastedPhoto pasted = paste_back(photo, result.image, identity->transform, region);
   result.intermediates["aligned_identity"] = identity->image;

@@ -4,6 +4,8 @@
 // the face keeps the identity's look and the hair takes the appearance's.
 #include <ATen/core/Tensor.h>
 
+#include <optional>
+
 #include "engine/pipeline/embedding.h"
 
 namespace barbershop {
@@ -23,8 +25,16 @@ struct BlendingResult {
   at::Tensor u;       // [n,512] in [0,1]
   at::Tensor latent;  // [1,n,512] the blended codes
   at::Tensor image;   // [1,3,R,R]
+  std::optional<StepPoint> stopped;  // the step the host stopped at (Progress::stop_requested)
 };
 
+// Offers colour previews every few steps (Progress::wants_preview) and, when
+// the host stops, ends after the current step with its composite.
 BlendingResult blend(const StageContext& context, const BlendingInput& input);
+
+// The generated image with the new hair shape before blending (u = 0: the
+// identity's S codes on the (identity, structure) F mix), [1,3,R,R]. A
+// random noise source is not advanced.
+at::Tensor shape_composite(const StageContext& context, const at::Tensor& F_mix_structure, const Embedding& identity);
 
 }  // namespace barbershop

@@ -5,7 +5,10 @@
 #include <ATen/core/Tensor.h>
 
 #include <map>
+#include <optional>
 #include <string>
+
+#include "engine/pipeline/progress.h"
 
 namespace barbershop {
 
@@ -25,6 +28,11 @@ struct TransferResult {
   // target_round1 (after the first round), target_labels, fmix, blend_u,
   // result. The target-mask values are those of (identity, structure).
   std::map<std::string, at::Tensor> intermediates;
+  // Set when the host stopped the transfer (Progress::stop_and_keep) or its
+  // time limit ran out: where it stopped. `image` is then the latest
+  // generated composite (shape or colour) and the intermediates are those
+  // made by then.
+  std::optional<StepPoint> stopped;
 };
 
 // Smallest face crop a transfer accepts, in pixels per side.

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/error.h"
 #include "engine/ops/lanczos.h"
@@ -163,18 +164,66 @@ void check_face_crop(const at::Tensor& image, const std::string& role) {
 
 namespace {
 
+// The layout preview: the identity image with the target's hair region
+// tinted, so the user sees the new hair shape before anything is generated.
+constexpr float kTint[3] = {0.9f, -0.6f, 0.8f};  // magenta, in [-1,1]
+constexpr double kTintStrength = 0.5;
+
+void show_layout(const StageContext& context, const Role& identity, const TargetMask& target) {
+  const Progress& progress = context.progress;
+  if (!progress.wants_preview(PreviewMoment::Layout)) return;
+  torch::NoGradGuard no_grad;
+  const at::Tensor image = identity.image[0].to(at::kCPU);
+  const at::Tensor hair = resize_nearest(target.hair, image.size(-1))[0][0].to(at::kCPU);
+  const at::Tensor tint = at::tensor(at::ArrayRef<float>(kTint, 3)).view({3, 1, 1});
+  progress.preview(PreviewMoment::Layout, image + kTintStrength * hair * (tint - image), progress.last_step(), hair);
+}
+
+// The result of a run that reached `image` ([1,3,R,R]); `blended` when blending ran.
+TransferResult result_of(const at::Tensor& image, const std::optional<StepPoint>& stopped, const Models& models,
+                         const std::vector<Role>& roles, const std::vector<Embedding>& embeddings,
+                         const TargetMask& target, const at::Tensor& F_mix_structure, const at::Tensor& blend_u) {
+  TransferResult result{single(image), {}, stopped};
+  for (const Role& role : roles) {
+    const Embedding& embedding = embeddings[role.distinct];
+    result.intermediates["wplus_" + role.name] = single(embedding.w_plus);
+    result.intermediates["F_" + role.name] = single(embedding.F);
+    result.intermediates["S_" + role.name] = single(embedding.latent.narrow(1, kSIndex, models.n_latent() - kSIndex));
+    result.intermediates["labels_" + role.name] = single(role.labels).to(at::kFloat);
+  }
+  result.intermediates["initial_target"] = single(target.initial_labels).to(at::kFloat);
+  result.intermediates["target_round1"] = single(target.round1_labels).to(at::kFloat);
+  result.intermediates["target_labels"] = single(target.labels).to(at::kFloat);
+  result.intermediates["fmix"] = single(F_mix_structure);
+  if (blend_u.defined()) result.intermediates["blend_u"] = blend_u.to(at::kCPU);
+  result.intermediates["result"] = result.image;
+  return result;
+}
+
 TransferResult transfer_unguarded(const Models& models, const TransferImages& images,
                                   const TransferSettings& settings, const Progress& progress) {
   std::vector<Role> roles = prepare_roles(models, images);
   const StageContext context{models, settings, progress, noise_source(settings)};
-  const std::vector<Embedding> embeddings = embed_distinct(context, roles);
+  // The parser needs only the images, so the labels (and with stored noise
+  // the target mask) come before the embeddings and the layout preview
+  // within seconds. A random noise source is drawn from in order, so there
+  // the target mask keeps its place after the embeddings: either way the
+  // results are those of the original order.
   parse_roles(models, roles);
   const Role &identity = roles[0], &structure = roles[1], &appearance = roles[2];
   warn_when_hairless(structure, progress);
   warn_when_hairless(appearance, progress);
+  std::optional<TargetMask> structure_target;
+  auto make_target = [&] {
+    structure_target = target_for(context, identity, structure, images.target_hair);
+    show_layout(context, identity, *structure_target);
+  };
+  if (settings.noise == NoiseMode::Stored) make_target();
+  const std::vector<Embedding> embeddings = embed_distinct(context, roles);
+  if (!structure_target) make_target();
+  const TargetMask& target = *structure_target;
   auto embedding_of = [&](const Role& role) -> const Embedding& { return embeddings[role.distinct]; };
 
-  const TargetMask target = target_for(context, identity, structure, images.target_hair);
   const at::Tensor F_mix_structure = align(context, {embedding_of(identity), hair_mask(identity)},
                                            {embedding_of(structure), hair_mask(structure)}, target);
   // The reference aligns (identity, appearance) again, with its own target
@@ -185,25 +234,21 @@ TransferResult transfer_unguarded(const Models& models, const TransferImages& im
           : align(context, {embedding_of(identity), hair_mask(identity)},
                   {embedding_of(appearance), hair_mask(appearance)}, target_for(context, identity, appearance, {}));
 
+  // The first generated composite: from here on a stop keeps one.
+  progress.composite_made();
+  const bool show_shape = progress.wants_preview(PreviewMoment::Shape);
+  if (show_shape || progress.stop_requested()) {
+    const at::Tensor shape = shape_composite(context, F_mix_structure, embedding_of(identity));
+    const StepPoint at = progress.last_step();
+    if (show_shape) progress.preview(PreviewMoment::Shape, single(shape), at);
+    if (progress.stop_requested())
+      return result_of(shape, at, models, roles, embeddings, target, F_mix_structure, {});
+  }
+
   const BlendingResult blended =
       blend(context, {embedding_of(identity), embedding_of(appearance), identity.image, appearance.image,
                       hair_mask(identity), hair_mask(appearance), F_mix_appearance, F_mix_structure});
-
-  TransferResult result{single(blended.image), {}};
-  for (const Role& role : roles) {
-    const Embedding& embedding = embedding_of(role);
-    result.intermediates["wplus_" + role.name] = single(embedding.w_plus);
-    result.intermediates["F_" + role.name] = single(embedding.F);
-    result.intermediates["S_" + role.name] = single(embedding.latent.narrow(1, kSIndex, models.n_latent() - kSIndex));
-    result.intermediates["labels_" + role.name] = single(role.labels).to(at::kFloat);
-  }
-  result.intermediates["initial_target"] = single(target.initial_labels).to(at::kFloat);
-  result.intermediates["target_round1"] = single(target.round1_labels).to(at::kFloat);
-  result.intermediates["target_labels"] = single(target.labels).to(at::kFloat);
-  result.intermediates["fmix"] = single(F_mix_structure);
-  result.intermediates["blend_u"] = blended.u.to(at::kCPU);
-  result.intermediates["result"] = result.image;
-  return result;
+  return result_of(blended.image, blended.stopped, models, roles, embeddings, target, F_mix_structure, blended.u);
 }
 
 }  // namespace
