@@ -131,6 +131,9 @@ struct Variant {
   // after the "fill" run of the same settings.
   enum class Cache { None, Fill, Use } cache = Cache::None;
   bool cuda_only = false;
+  // >= 0: previews asked for, at most this often (0: at every moment), and
+  // shown nowhere, so the run measures what making them costs.
+  double preview_interval = -1;
 };
 
 Variant with(Variant variant, const std::string& name, const std::function<void(Variant&)>& change) {
@@ -170,6 +173,7 @@ std::vector<Variant> all_variants() {
       defaults_variant(),
       with(defaults_variant(), "cached embeddings", [](V& v) { v.cache = V::Cache::Use; }),
       with(defaults_variant(), "memory cap 8 GB", [](V& v) { v.speed.memory_cap_mb = 8192; v.cache = V::Cache::None; }),
+      with(defaults_variant(), "previews", [](V& v) { v.preview_interval = 0; }),
       with(everything_variant(), "all on", kNoChange),
       with(everything_variant(), "all on + cached", [](V& v) { v.cache = V::Cache::Use; }),
   };
@@ -234,10 +238,11 @@ Run run_variant(const Variant& variant, Engine& engine, const TransferImages& im
   release_cached_cuda_memory(device);
   reset_cuda_peak(device);  // the peak of this transfer, with the networks already loaded
   StageClock clock(device);
-  const Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr,
-                          [&](const std::string& warning) {
-                            std::fprintf(stderr, "%s: warning: %s\n", variant.name.c_str(), warning.c_str());
-                          });
+  Progress progress([&](const std::string& stage, int, int) { clock.step(stage); }, nullptr,
+                    [&](const std::string& warning) {
+                      std::fprintf(stderr, "%s: warning: %s\n", variant.name.c_str(), warning.c_str());
+                    });
+  if (variant.preview_interval >= 0) progress.show_previews([](const Preview&) {}, variant.preview_interval);
   const auto start = Clock::now();
   const TransferResult result = engine.transfer(images, progress);
   clock.close_stage();
