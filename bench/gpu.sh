@@ -37,8 +37,7 @@
 # (build-cuda), BENCH_JOBS (all cores), BENCH_BUDGET (540), SKIP_BUILD=1 (use
 # BENCH_BUILD as it is), SKIP_CUDA_TESTS=1, BENCH_DEVICE (cuda; cpu for the
 # rehearsal), BENCH_STEPS (step counts, e.g. w=1,fs=1,...: a rehearsal's),
-# BENCH_REFERENCE_SIZE (1024; 512 in the rehearsal), BENCH_VARIANTS (the
-# variants of every preset), BENCH_CMAKE_ARGS (more
+# BENCH_VARIANTS (the variants of every preset), BENCH_CMAKE_ARGS (more
 # configure arguments, split on spaces).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -57,7 +56,6 @@ for preset in "${presets[@]}"; do
 done
 python=${PYTHON:-python3}
 size=${BENCH_SIZE:-1024}
-reference_size=${BENCH_REFERENCE_SIZE:-1024}
 build=${BENCH_BUILD:-build-cuda}
 device=${BENCH_DEVICE:-cuda}
 budget=${BENCH_BUDGET:-540}
@@ -149,8 +147,7 @@ elif time_for "${needs[ctest]}" "ctest -L cuda"; then
 fi
 
 # Random-weight files in the official formats, once per size: the engine's
-# at BENCH_SIZE, the reference's at BENCH_REFERENCE_SIZE (1024; it runs at
-# 512 too, which the CPU rehearsal takes).
+# at BENCH_SIZE, the reference's at 1024 (the only size it runs at).
 make_weights() {
   local folder=$build/weights-$1
   [ -f "$folder/ffhq.pt" ] && return 0
@@ -185,13 +182,13 @@ else
       continue
     fi
     time_for "${needs[reference-$preset]}" "reference, preset $preset" || continue
-    make_weights "$reference_size" || { skipped "reference, preset $preset" "making its weights failed"; continue; }
+    make_weights 1024 || { skipped "reference, preset $preset" "making its weights failed"; continue; }
     step "reference code: preset $preset"
     steps=()
     [ -n "${BENCH_STEPS:-}" ] && steps=(--steps "$BENCH_STEPS")
     echo "== preset $preset" >>"$out/reference.log"
     timeout "$(left)" "$python" bench/reference/run_reference.py --reference bench/reference/Barbershop \
-      --weights "$build/weights-$reference_size" --size "$reference_size" --preset "$preset" --device "$device" "${steps[@]}" \
+      --weights "$build/weights-1024" --preset "$preset" --device "$device" "${steps[@]}" \
       --json "$out/$gpu-$preset.json" >>"$out/reference.log" 2>&1
     echo "exit $?: $(tail -1 "$out/reference.log" | cut -c1-300)"
   done

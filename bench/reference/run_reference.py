@@ -5,8 +5,8 @@ Prints one JSON run (variant "reference") in the format of
 bench/results/*.json and writes it into --json's list after every stage (a
 run cut short leaves the stages it finished, with "complete": false).
 
-The reference is made for 1024 (its downsamplers divide the size by 512);
---size 512 runs too, four times cheaper, for the CPU rehearsal. It is
+The reference runs at 1024 only (its downsamplers divide the size by 512,
+and its blending assumes 18 layers: at 512 it fails there). It is
 written for CUDA (it calls .cuda() throughout); --device cpu turns those
 calls into moves to the CPU here, without editing its code, for CI's
 rehearsal of the GPU run (.ci/device-rehearsal). Its target-mask rounds
@@ -20,7 +20,7 @@ TF32 is off in cuBLAS and cuDNN, as in the engine's baseline (bench.cpp's
 use_tf32(false)); the run's "tf32" says so.
 
 usage: run_reference.py --reference DIR --weights DIR [--preset paper|fast]
-                        [--steps w=1,fs=1,...] [--device cuda|cpu] [--size 1024|512]
+                        [--steps w=1,fs=1,...] [--device cuda|cpu]
                         [--json OUT.json] [--work DIR]
 Exit code 77 (skipped) with the reason when a module it needs is missing or
 there is no CUDA device.
@@ -41,6 +41,7 @@ PRESETS = {  # the engine's presets (engine/pipeline/settings.cpp)
 }
 REFERENCE_MASK_STEPS = 80  # hard-coded in the reference's Alignment
 MASK_BAR = "Create Target Mask"  # the description of those loops' progress bars
+SIZE = 1024
 NEEDED = ["torch", "torchvision", "numpy", "PIL", "scipy", "cv2", "skimage"]
 
 
@@ -201,7 +202,7 @@ class RunRecord:
         on_cuda = device.type == "cuda"
         self.run = {
             "gpu": torch.cuda.get_device_name(0) if on_cuda else "cpu", "torch": torch.__version__,
-            "cuda": torch.version.cuda, "preset": options.preset, "size": options.size, "cached": False,
+            "cuda": torch.version.cuda, "preset": options.preset, "size": SIZE, "cached": False,
             "variant": "reference", "tf32": False, "steps": steps, "stage_s": {}, "total_s": 0.0,
             "total_with_loading_s": None, "peak_allocated_mb": None, "peak_reserved_mb": None,
             "memory": "cuda reserved" if on_cuda else "not measured",
@@ -273,8 +274,6 @@ def main():
     parser.add_argument("--preset", default="paper", choices=sorted(PRESETS))
     parser.add_argument("--steps", default="", help="step counts over the preset's, as the engine writes them")
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
-    parser.add_argument("--size", type=int, default=1024, choices=[1024, 512],
-                        help="the generator's size (the weights' too)")
     parser.add_argument("--json")
     parser.add_argument("--work")
     options = parser.parse_args()
@@ -313,7 +312,7 @@ def main():
     if not os.path.exists(checkpoint):
         os.symlink(os.path.join(weights, "ffhq.pt"), checkpoint)
     shutil.copyfile(os.path.join(reference, "pretrained_models", "ffhq_PCA.npz"), os.path.join(work, "ffhq_PCA.npz"))
-    names = input_images(os.path.join(work, "input"), options.size)
+    names = input_images(os.path.join(work, "input"), SIZE)
 
     stub_unneeded_modules()
     os.chdir(reference)
@@ -333,7 +332,7 @@ def main():
     argv = ["main.py", "--input_dir", os.path.join(work, "input"), "--output_dir", os.path.join(work, "output"),
             "--im_path1", names[0], "--im_path2", names[1], "--im_path3", names[2],
             "--ckpt", checkpoint, "--seg_ckpt", os.path.join(weights, "seg.pth"),
-            "--device", options.device, "--size", str(options.size),
+            "--device", options.device,
             "--W_steps", str(steps["w"]), "--FS_steps", str(steps["fs"]),
             "--align_steps1", str(steps["align1"]), "--align_steps2", str(steps["align2"]),
             "--blend_steps", str(steps["blend"])]
