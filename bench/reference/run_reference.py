@@ -26,6 +26,7 @@ Exit code 77 (skipped) with the reason when a module it needs is missing or
 there is no CUDA device.
 """
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -292,6 +293,8 @@ def main():
     reference = os.path.abspath(options.reference)
     weights = os.path.abspath(options.weights)
     work = os.path.abspath(options.work or tempfile.mkdtemp(prefix="barbershop-reference-"))
+    if not options.work:  # its inputs, outputs and links: about 70 MB a run
+        atexit.register(shutil.rmtree, work, True)
     steps = parse_steps(options.steps, options.preset)
     if options.steps:
         QuietBar.mask_steps = steps["mask"]
