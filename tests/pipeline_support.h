@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <ATen/Parallel.h>
+
 #include "engine/pipeline/models.h"
 
 namespace barbershop::test {
@@ -19,6 +21,19 @@ inline const Models& pipeline_models() {
     return load_models(find_weight_files(kPipelineWeights), c10::kCPU, "");
   }();
   return loaded;
+}
+
+// The same models in a process whose LibTorch runs one intra-op thread:
+// under `ctest -j2` two test processes share 2 cores, and LibTorch's idle
+// threads spin on the core the other needs (test_speed.cpp measured 211 s
+// against 74.5 s). For tests that compare results made in their own process.
+inline const Models& single_thread_pipeline_models() {
+  static const bool one_thread = [] {
+    at::set_num_threads(1);
+    return true;
+  }();
+  (void)one_thread;
+  return pipeline_models();
 }
 
 }  // namespace barbershop::test

@@ -22,18 +22,9 @@ namespace {
 
 // One intra-op thread per test process: CTest runs two at once on 2 cores,
 // and each process's idle OpenMP threads spin on the cores the other needs.
-// Measured on the 2-core machine with other work running:
-// CudaGraphs.IgnoredOnTheCpu took 211 s with LibTorch's default 2 threads,
-// 74.5 s with 1. Every test here compares results computed in its own
-// process, so all at the same thread count.
-const Models& models() {
-  static const bool one_thread = [] {
-    at::set_num_threads(1);
-    return true;
-  }();
-  (void)one_thread;
-  return test::pipeline_models();
-}
+// Every test here compares results computed in its own process, so all at
+// the same (single) thread count.
+const Models& models() { return test::single_thread_pipeline_models(); }
 
 // A face-like input: the generator's render of a random latent, [3,R,R].
 at::Tensor rendered(int seed) {

@@ -122,15 +122,8 @@ class HostTrafficObserver {
 };
 
 // Ops inside ops stay at one thread, so no other thread's op looks like
-// engine code; and two test processes share 2 cores (see test_speed.cpp).
-const Models& models() {
-  static const bool one_thread = [] {
-    at::set_num_threads(1);
-    return true;
-  }();
-  (void)one_thread;
-  return test::pipeline_models();
-}
+// engine code.
+const Models& models() { return test::single_thread_pipeline_models(); }
 
 // The observer itself, on the kinds of construction it must catch and the
 // device-side ones it must let pass.
