@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "engine/device.h"
 #include "engine/error.h"
-#include "packaging/bundled_files.h"
+#include "plugin/packaging/bundled_files.h"
 
 namespace barbershop::cli {
 namespace {

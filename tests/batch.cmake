@@ -20,7 +20,7 @@ set_tests_properties(cli_batch_bad PROPERTIES FIXTURES_REQUIRED "pipeline;batch"
 add_test(NAME cli_batch_slurm
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_batch_slurm.sh $<TARGET_FILE:barbershop>
                  ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_FIXTURE_DIR}/batch ${BARBERSHOP_FIXTURE_DIR}/batch-results
-                 ${PROJECT_SOURCE_DIR}/cluster/slurm-batch.sh)
+                 ${PROJECT_SOURCE_DIR}/cli/slurm-batch.sh)
 set_tests_properties(cli_batch_slurm PROPERTIES FIXTURES_REQUIRED "pipeline;batch;batch_results" TIMEOUT 1500
                      SKIP_RETURN_CODE 77)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cluster/slurm-batch.sh on a real single-node Slurm cluster (Debian's
+# cli/slurm-batch.sh on a real single-node Slurm cluster (Debian's
 # slurm-wlm and munge), started here with a generated slurm.conf in a
 # temporary folder, no systemd: a 3-task job array over the 6 jobs of the
 # batch fixture, one task cancelled (SIGTERM, as scancel does) after its

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "packaging/bundled_files.h"
+#include "plugin/packaging/bundled_files.h"
 #include "plugin/common/engine_bridge.h"
 #include "plugin/common/i18n.h"
 #include "plugin/common/messages.h"

@@ -1,5 +1,5 @@
 #pragma once
-// What the installable plug-in folder (packaging/make-tarball) carries beside
+// What the installable plug-in folder (plugin/packaging/make-tarball) carries beside
 // its executables and how they find it. The engine reads dlib's landmark
 // model from $BARBERSHOP_LANDMARKS, else from Debian's libdlib-data path,
 // which a machine with only GIMP lacks; the folder has its own copy.
