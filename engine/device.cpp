@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -217,7 +218,13 @@ double resident_peak_mb() {
 void reset_resident_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 void use_all_cpu_cores() {
-  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (const char* asked = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(asked, &end, 10);
+    if (end != asked && *end == '\0' && n > 0 && n <= 4096) threads = static_cast<int>(n);
+  }
+  torch::set_num_threads(threads);
 }
 
 }  // namespace barbershop

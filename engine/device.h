@@ -102,7 +102,9 @@ class CudaGraph {
 };
 
 // LibTorch starts with one CPU thread here; every host calls this once so
-// CPU runs use the whole machine.
+// CPU runs use the whole machine, or OMP_NUM_THREADS threads where that is
+// set to a positive number (a Slurm job's --cpus-per-task, ctest -j2 running
+// two tests at once), as every OpenMP program does.
 void use_all_cpu_cores();
 
 }  // namespace barbershop

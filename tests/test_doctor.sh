@@ -89,7 +89,11 @@ torch_cpu=$(ldd "$cli" | sed -n 's/^\s*libtorch_cpu\.so => \(\/[^ ]*\).*/\1/p')
 if [ -n "$torch_cpu" ] && nm -D --defined-only "$torch_cpu" | grep -qw sgemm_; then
   check "BLAS: LibTorch's own ($torch_cpu)" grep -qxF "BLAS: LibTorch's own ($torch_cpu)" "$work/full.txt"
 fi
-check "threads = online processors" grep -qxF "threads: $(getconf _NPROCESSORS_ONLN)" "$work/full.txt"
+# One thread per online processor, or OMP_NUM_THREADS where set (ctest -j2 in
+# .ci/run sets 1); the doctor run with it changed must follow.
+check "threads = ${OMP_NUM_THREADS:-online processors}" grep -qxF "threads: ${OMP_NUM_THREADS:-$(getconf _NPROCESSORS_ONLN)}" "$work/full.txt"
+OMP_NUM_THREADS=3 "$cli" doctor >"$work/three.txt" 2>&1 || true
+check "threads = OMP_NUM_THREADS=3" grep -qxF "threads: 3" "$work/three.txt"
 
 # A cache with nested folders, files of random sizes and a link that must not
 # be counted twice; find's total is the reference.
