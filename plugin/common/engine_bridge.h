@@ -1,8 +1,9 @@
 #pragma once
 // The plug-in's side of the engine's front door (engine/barbershop.h), used
-// by the procedures (plugin/common/procedures.cpp): layers arrive as packed 8-bit RGB and
-// leave the same way; the settings are the engine's own TransferOptions,
-// filled from the PDB's numbers by options_from (plugin/common/settings.h).
+// by the procedures (plugin/common/procedures.cpp): layers arrive as packed
+// 8-bit RGB (Pixels, plugin/common/host.h) and leave the same way; the
+// settings are the engine's own TransferOptions, filled from the PDB's
+// numbers by options_from (plugin/common/settings.h).
 // Errors are barbershop::Error with a message meant for the user.
 #include <functional>
 #include <string>

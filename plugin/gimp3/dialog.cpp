@@ -3,7 +3,6 @@
 #include <libgimp/gimpui.h>
 
 #include <string>
-#include <vector>
 
 #include "plugin/common/download_run.h"
 #include "plugin/common/gimp_shared.h"
