@@ -10,3 +10,13 @@ if(TARGET barbershop-gimp)
                    LIBS PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR})
   target_compile_definitions(test_plugin_styles PRIVATE GETTEXT_PACKAGE="${BARBERSHOP_PLUGIN_NAME}")
 endif()
+# The procedures both GIMP versions run (plugin/common/procedures.h), against
+# an image in memory (plugin_memory_host.h) and the pipeline fixture's weights.
+if(TARGET barbershop-gimp)
+  set(_common ${PROJECT_SOURCE_DIR}/plugin/common)
+  barbershop_gtest(test_plugin_procedures
+                   SOURCES test_plugin_procedures.cpp ${_common}/procedures.cpp ${_common}/engine_bridge.cpp
+                           ${_common}/progress_bar.cpp ${_common}/settings.cpp ${_common}/styles.cpp
+                   LIBS barbershop_engine PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR} FIXTURES pipeline)
+  target_compile_definitions(test_plugin_procedures PRIVATE GETTEXT_PACKAGE="${BARBERSHOP_PLUGIN_NAME}")
+endif()

@@ -6,6 +6,14 @@
 
 namespace barbershop::plugin {
 
+std::string weight_file_lines(const std::string& folder) {
+  std::string text;
+  for (const WeightFileStatus& file : weight_files_in(folder))
+    text += (text.empty() ? "" : "\n") + file.name + " " +
+            (!file.found ? _("missing") : file.damaged ? _("damaged") : _("found"));
+  return text;
+}
+
 DownloadRun::~DownloadRun() {
   cancel();
   join();

@@ -11,6 +11,10 @@
 
 namespace barbershop::plugin {
 
+// One "<file> found" (or missing, or damaged) line per weights file of
+// `folder`, as the dialog shows them.
+std::string weight_file_lines(const std::string& folder);
+
 class DownloadRun {
  public:
   struct Snapshot {

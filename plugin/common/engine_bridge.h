@@ -1,26 +1,19 @@
 #pragma once
-// The plug-in's side of the engine's front door (engine/barbershop.h), shared
-// by the GIMP 2.10 and the GIMP 3 host: layers arrive as packed 8-bit RGB and
-// leave the same way; the settings are the engine's own TransferOptions,
-// filled from the PDB's numbers by options_from (plugin/common/settings.h).
+// The plug-in's side of the engine's front door (engine/barbershop.h), used
+// by the procedures (plugin/common/procedures.cpp): layers arrive as packed
+// 8-bit RGB (Pixels, plugin/common/host.h) and leave the same way; the
+// settings are the engine's own TransferOptions, filled from the PDB's
+// numbers by options_from (plugin/common/settings.h).
 // Errors are barbershop::Error with a message meant for the user.
-#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "engine/barbershop.h"
+#include "plugin/common/host.h"
 #include "plugin/common/styles.h"
 
 namespace barbershop::plugin {
-
-// Packed 8-bit RGB rows, top row first; empty when a layer was not given.
-struct Pixels {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> rgb;
-  bool empty() const { return rgb.empty(); }
-};
 
 struct TransferJob {
   // Ordinary photos or aligned face crops: faces are found and aligned where

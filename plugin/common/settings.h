@@ -9,11 +9,6 @@
 
 namespace barbershop::plugin {
 
-// The choices' names in PDB order: GIMP 2.10 passes the index, GIMP 3 the
-// name ("paper", "realistic").
-constexpr const char* kPresetNames[] = {"paper", "fast"};
-constexpr const char* kModeNames[] = {"realistic", "fidelity"};
-
 // Throws barbershop::Error for a preset or mode out of range.
 TransferOptions options_from(const TransferValues& values, const std::string& weights);
 

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "plugin/common/descriptions.h"
 #include "plugin/common/download_run.h"
 #include "plugin/common/engine_bridge.h"
 #include "plugin/common/i18n.h"
@@ -48,7 +49,7 @@ struct WeightsSection {
   std::string* generator;  // a file name in the folder; "" = ffhq.pt
   GtkWidget* dialog;
   GtkWidget* chooser;
-  std::vector<GtkWidget*> lines;
+  GtkWidget* lines;  // one line per weights file
   GtkWidget* download_button;
   GtkWidget* progress_bar;
   GtkWidget* download_status;
@@ -57,13 +58,7 @@ struct WeightsSection {
 };
 
 void show_weight_files(WeightsSection* section) {
-  const std::vector<WeightFileStatus> files = weight_files_in(*section->folder);
-  for (size_t i = 0; i < files.size() && i < section->lines.size(); ++i) {
-    const char* state = !files[i].found ? _("missing") : files[i].damaged ? _("damaged") : _("found");
-    gchar* text = g_strdup_printf("%s %s", files[i].name.c_str(), state);
-    gtk_label_set_text(GTK_LABEL(section->lines[i]), text);
-    g_free(text);
-  }
+  gtk_label_set_text(GTK_LABEL(section->lines), weight_file_lines(*section->folder).c_str());
 }
 
 void on_generator_chosen(GtkComboBox* picker, WeightsSection* section) {
@@ -152,12 +147,9 @@ GtkWidget* weights_box(WeightsSection& section) {
   section.chooser = gtk_file_chooser_button_new(_("Barbershop weights folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
   gtk_file_chooser_set_current_folder(GTK_FILE_CHOOSER(section.chooser), section.folder->c_str());
   gtk_box_pack_start(GTK_BOX(box), section.chooser, FALSE, FALSE, 0);
-  for (size_t i = 0; i < weight_files_in(*section.folder).size(); ++i) {
-    GtkWidget* line = gtk_label_new("");
-    gtk_misc_set_alignment(GTK_MISC(line), 0.0, 0.5);
-    gtk_box_pack_start(GTK_BOX(box), line, FALSE, FALSE, 0);
-    section.lines.push_back(line);
-  }
+  section.lines = gtk_label_new("");
+  gtk_misc_set_alignment(GTK_MISC(section.lines), 0.0, 0.5);
+  gtk_box_pack_start(GTK_BOX(box), section.lines, FALSE, FALSE, 0);
   section.download_button = gtk_button_new_with_mnemonic(_("_Download missing files"));
   gimp_help_set_help_data(section.download_button,
                           _("Fetch the missing files from their publishers into this folder, checking each"), nullptr);
@@ -202,17 +194,13 @@ bool run_transfer_dialog(TransferValues& values, std::string& weights, std::stri
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), table, TRUE, TRUE, 0);
 
   DownloadRun download;
-  WeightsSection weights_section{&weights, &generator, dialog, nullptr, {}, nullptr, nullptr, nullptr, nullptr,
+  WeightsSection weights_section{&weights, &generator, dialog, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                  &download};
   g_signal_connect(dialog, "delete-event", G_CALLBACK(refuse_close_while_downloading), &weights_section);
   int row = 0;
   add_row(table, row++, _("_Face (identity):"), layer_picker(values.identity, false));
-  add_row(table, row++, _("Hair _shape (structure):"), layer_picker(values.structure, false));
-  add_row(table, row++, _("Hair _colour (appearance):"), layer_picker(values.appearance, false));
-  add_row(table, row++, _("Face hair mask:"), layer_picker(values.identity_mask, true));
-  add_row(table, row++, _("Shape hair mask:"), layer_picker(values.structure_mask, true));
-  add_row(table, row++, _("Colour hair mask:"), layer_picker(values.appearance_mask, true));
-  add_row(table, row++, _("Target hair mask:"), layer_picker(values.target_mask, true));
+  for (int k = 0; k < kLayerArgumentCount; ++k)
+    add_row(table, row++, _(kLayerArguments[k].label), layer_picker(*values.layer_arguments()[k], k >= 2));
   add_row(table, row++, _("_Quality:"), choice(values.preset, _("Paper (best, slow)"), _("Fast (preview)")));
   add_row(table, row++, _("_Mode:"), choice(values.mode, _("Realistic"), _("Fidelity")));
   add_row(table, row++, _("Smoot_h:"),

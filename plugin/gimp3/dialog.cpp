@@ -3,43 +3,17 @@
 #include <libgimp/gimpui.h>
 
 #include <string>
-#include <vector>
 
-#include "engine/barbershop.h"
 #include "plugin/common/download_run.h"
+#include "plugin/common/gimp_shared.h"
 #include "plugin/common/i18n.h"
 #include "plugin/common/procedures.h"
-#include "plugin/gimp3/gimp_host.h"
 
 namespace barbershop::plugin {
 namespace {
 
-bool usable(GimpDrawable* drawable) { return drawable && gimp_item_is_valid(GIMP_ITEM(drawable)); }
-
-GimpDrawable* config_drawable(GimpProcedureConfig* config, const char* name) {
-  GimpDrawable* drawable = nullptr;
-  g_object_get(config, name, &drawable, nullptr);
-  if (drawable) g_object_unref(drawable);  // the image keeps it alive
-  return drawable;
-}
-
 std::string chosen_folder(GimpProcedureConfig* config) {
-  GFile* file = nullptr;
-  g_object_get(config, "weights-folder", &file, nullptr);
-  gchar* path = file ? g_file_get_path(file) : nullptr;
-  const std::string folder = weights_folder(true, path ? path : "");
-  g_free(path);
-  if (file) g_object_unref(file);
-  return folder;
-}
-
-// One "name found" / "name missing" line per weight file of the folder.
-std::string weight_lines(const std::string& folder) {
-  std::string text;
-  for (const WeightFileStatus& file : weight_files_in(folder))
-    text += (text.empty() ? "" : "\n") + file.name + " " +
-            (!file.found ? _("missing") : file.damaged ? _("damaged") : _("found"));
-  return text;
+  return weights_folder(true, config_folder(config, "weights-folder"));
 }
 
 struct WeightsSection {
@@ -52,7 +26,7 @@ struct WeightsSection {
 };
 
 void show_weight_files(WeightsSection* section) {
-  gtk_label_set_text(GTK_LABEL(section->lines), weight_lines(chosen_folder(section->config)).c_str());
+  gtk_label_set_text(GTK_LABEL(section->lines), weight_file_lines(chosen_folder(section->config)).c_str());
 }
 
 void on_folder_chosen(GObject*, GParamSpec*, WeightsSection* section) { show_weight_files(section); }
@@ -115,24 +89,20 @@ void draw_thumbnails_once_laid_out(GimpProcedureDialog* dialog) {
 
 }  // namespace
 
-void suggest_reference_layers(GimpImage* image, GimpDrawable* identity, GimpProcedureConfig* config) {
-  std::vector<GimpDrawable*> others;
-  GimpLayer** layers = gimp_image_get_layers(image);
-  for (GimpLayer** layer = layers; layer && *layer; ++layer)
-    if (GIMP_DRAWABLE(*layer) != identity) others.push_back(GIMP_DRAWABLE(*layer));
-  GimpDrawable* structure = config_drawable(config, "structure");
-  if (!usable(structure)) structure = others.empty() ? identity : others[0];
-  GimpDrawable* appearance = config_drawable(config, "appearance");
-  if (!usable(appearance)) appearance = others.size() < 2 ? structure : others[1];
-  g_object_set(config, "structure", structure, "appearance", appearance, nullptr);
-  g_free(layers);
+std::string config_folder(GimpProcedureConfig* config, const char* name) {
+  GFile* file = nullptr;
+  g_object_get(config, name, &file, nullptr);
+  if (!file) return "";
+  const std::string path = take_string(g_file_get_path(file));
+  g_object_unref(file);
+  return path;
 }
 
-bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, GimpDrawable* identity) {
+bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, const std::string& face_name) {
   gimp_ui_init(kPluginBinary);
   GtkWidget* dialog = gimp_procedure_dialog_new(procedure, config, _("Barbershop Hair Transfer"));
   auto* procedure_dialog = GIMP_PROCEDURE_DIALOG(dialog);
-  const std::string face = std::string(_("_Face (identity):")) + " " + drawable_name(identity);
+  const std::string face = std::string(_("_Face (identity):")) + " " + face_name;
   gimp_procedure_dialog_get_label(procedure_dialog, "face", face.c_str(), FALSE, TRUE);
   WeightsSection section{config, dialog, nullptr, nullptr, nullptr, {}};
   section.lines = gimp_procedure_dialog_get_label(procedure_dialog, "weight-files", "", FALSE, FALSE);

@@ -6,14 +6,15 @@
 // ones, and the generator). GimpProcedureConfig remembers what was chosen.
 #include <libgimp/gimp.h>
 
+#include <string>
+
 namespace barbershop::plugin {
 
-// First use (or the remembered layers are gone): offer the image's other
-// layers, in stack order, as hair shape and colour.
-void suggest_reference_layers(GimpImage* image, GimpDrawable* identity, GimpProcedureConfig* config);
+// The folder in the config's file argument `name`; "" for none.
+std::string config_folder(GimpProcedureConfig* config, const char* name);
 
-// Shows the dialog for the face `identity`; true when the user pressed OK,
-// with `config` updated.
-bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, GimpDrawable* identity);
+// Shows the dialog for the face layer named `face_name`; true when the user
+// pressed OK, with `config` updated.
+bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, const std::string& face_name);
 
 }  // namespace barbershop::plugin

@@ -1,113 +1,79 @@
 #include "plugin/gimp3/gimp_host.h"
 
-#include <gegl.h>
-
-#include <cstdlib>
-
-#include "engine/error.h"
-#include "plugin/common/i18n.h"
+#include "plugin/common/gimp_shared.h"
 
 namespace barbershop::plugin {
 namespace {
 
-// GIMP's own name for gamma-encoded 8-bit RGB, which is what the engine's
-// images are (the reference reads PNG files as they are).
-const Babl* rgb8_format() { return babl_format("R'G'B' u8"); }
+// libgimp keeps the items; these are borrowed.
+GimpItem* item(LayerId id) { return gimp_item_get_by_id(id); }
+GimpDrawable* drawable(LayerId id) { return GIMP_DRAWABLE(item(id)); }
+GimpLayer* parent_of(LayerId id) { return GIMP_LAYER(gimp_item_get_parent(item(id))); }
+LayerId id_of(GimpLayer* layer) { return gimp_item_get_id(GIMP_ITEM(layer)); }
 
-GimpImageType layer_type_for(GimpImage* image) {
-  return gimp_image_get_base_type(image) == GIMP_GRAY ? GIMP_GRAY_IMAGE : GIMP_RGB_IMAGE;
-}
+class GimpHost final : public GimpHostBase<GimpImage*> {
+ public:
+  using GimpHostBase::GimpHostBase;
+
+  bool is_drawable(LayerId id) const override { return id > 0 && gimp_item_id_is_drawable(id); }
+  bool is_layer(LayerId id) const override { return id > 0 && gimp_item_id_is_layer(id); }
+  Pixels pixels(LayerId id) const override { return take_pixels(gimp_drawable_get_buffer(drawable(id))); }
+  std::string name(LayerId id) const override { return take_string(gimp_item_get_name(item(id))); }
+
+  Offsets offsets(LayerId id) const override {
+    Offsets at;
+    gimp_drawable_get_offsets(drawable(id), &at.x, &at.y);
+    return at;
+  }
+
+  std::optional<std::vector<LayerId>> group_layers(LayerId id) const override {
+    if (id <= 0 || !gimp_item_id_is_group_layer(id)) return std::nullopt;
+    GimpItem** children = gimp_item_get_children(item(id));
+    std::vector<LayerId> layers;
+    for (GimpItem** child = children; child && *child; ++child) layers.push_back(gimp_item_get_id(*child));
+    g_free(children);  // the items themselves belong to libgimp
+    return layers;
+  }
+
+  std::vector<LayerId> image_layers() const override {
+    GimpLayer** layers = gimp_image_get_layers(image_);
+    std::vector<LayerId> ids;
+    for (GimpLayer** layer = layers; layer && *layer; ++layer) ids.push_back(id_of(*layer));
+    g_free(layers);
+    return ids;
+  }
+
+  LayerId insert_layer_above(LayerId below, const Pixels& pixels, const std::string& name, Offsets at) override {
+    return insert_pixels(parent_of(below), gimp_image_get_item_position(image_, item(below)), pixels, name, at);
+  }
+
+  LayerId insert_group_above(LayerId below, const std::string& name) override {
+    GimpLayer* group = GIMP_LAYER(gimp_group_layer_new(image_, name.c_str()));
+    gimp_image_insert_layer(image_, group, parent_of(below), gimp_image_get_item_position(image_, item(below)));
+    return id_of(group);
+  }
+
+  LayerId insert_layer_into(LayerId group, int position, const Pixels& pixels, const std::string& name,
+                            Offsets at) override {
+    return insert_pixels(GIMP_LAYER(item(group)), position, pixels, name, at);
+  }
+
+ private:
+  // A new layer holding `pixels` at `position` in `parent` (null: the image).
+  LayerId insert_pixels(GimpLayer* parent, int position, const Pixels& pixels, const std::string& name, Offsets at) {
+    GimpLayer* layer = gimp_layer_new(image_, name.c_str(), pixels.width, pixels.height,
+                                      layer_type(gimp_image_get_base_type(image_)), 100.0, GIMP_LAYER_MODE_NORMAL);
+    gimp_image_insert_layer(image_, layer, parent, position);
+    give_pixels(gimp_drawable_get_buffer(GIMP_DRAWABLE(layer)), pixels);
+    gimp_layer_set_offsets(layer, at.x, at.y);
+    return id_of(layer);
+  }
+};
 
 }  // namespace
 
-Pixels read_drawable(GimpDrawable* drawable, const char* missing_message) {
-  if (!drawable || !gimp_item_is_valid(GIMP_ITEM(drawable))) throw Error(missing_message);
-  GeglBuffer* buffer = gimp_drawable_get_buffer(drawable);
-  Pixels pixels;
-  pixels.width = gegl_buffer_get_width(buffer);
-  pixels.height = gegl_buffer_get_height(buffer);
-  pixels.rgb.resize(static_cast<size_t>(pixels.width) * pixels.height * 3);
-  gegl_buffer_get(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), 1.0, rgb8_format(), pixels.rgb.data(),
-                  GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-  g_object_unref(buffer);
-  return pixels;
-}
+std::unique_ptr<Host> gimp_host(GimpImage* image) { return std::make_unique<GimpHost>(image); }
 
-std::optional<Area> selection_in(GimpImage* image, GimpDrawable* drawable) {
-  gboolean non_empty = FALSE;
-  gint x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-  gimp_selection_bounds(image, &non_empty, &x1, &y1, &x2, &y2);
-  if (!non_empty) return std::nullopt;
-  gint offset_x = 0, offset_y = 0;
-  gimp_drawable_get_offsets(drawable, &offset_x, &offset_y);
-  return Area{x1 - offset_x, y1 - offset_y, x2 - x1, y2 - y1};
-}
-
-std::string drawable_name(GimpDrawable* drawable) {
-  gchar* name = gimp_item_get_name(GIMP_ITEM(drawable));
-  std::string copy = name ? name : "";
-  g_free(name);
-  return copy;
-}
-
-namespace {
-
-// A new layer holding `pixels`, inserted at `position` in `parent` (null:
-// the image's top level) at the offsets of `placed_like`.
-GimpLayer* insert_pixels(GimpImage* image, GimpLayer* parent, int position, GimpDrawable* placed_like,
-                         const Pixels& pixels, const std::string& name) {
-  gint offset_x = 0, offset_y = 0;
-  gimp_drawable_get_offsets(placed_like, &offset_x, &offset_y);
-  GimpLayer* layer = gimp_layer_new(image, name.c_str(), pixels.width, pixels.height, layer_type_for(image), 100.0,
-                                    GIMP_LAYER_MODE_NORMAL);
-  gimp_image_insert_layer(image, layer, parent, position);
-  GeglBuffer* buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
-  gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), 0, rgb8_format(), pixels.rgb.data(),
-                  GEGL_AUTO_ROWSTRIDE);
-  g_object_unref(buffer);  // flushes the pixels to GIMP
-  gimp_layer_set_offsets(layer, offset_x, offset_y);
-  return layer;
-}
-
-GimpLayer* parent_of(GimpDrawable* item) { return GIMP_LAYER(gimp_item_get_parent(GIMP_ITEM(item))); }
-
-}  // namespace
-
-GimpLayer* insert_layer_above(GimpImage* image, GimpDrawable* below, const Pixels& pixels, const std::string& name) {
-  const UndoStep undo_step(image);
-  return insert_pixels(image, parent_of(below), gimp_image_get_item_position(image, GIMP_ITEM(below)), below, pixels,
-                       name);
-}
-
-std::optional<std::vector<GimpDrawable*>> group_layers(GimpDrawable* drawable) {
-  if (!drawable || !gimp_item_is_valid(GIMP_ITEM(drawable)) || !gimp_item_is_group(GIMP_ITEM(drawable)))
-    return std::nullopt;
-  GimpItem** children = gimp_item_get_children(GIMP_ITEM(drawable));
-  std::vector<GimpDrawable*> layers;
-  for (GimpItem** child = children; child && *child; ++child) layers.push_back(GIMP_DRAWABLE(*child));
-  g_free(children);  // the items themselves belong to libgimp
-  return layers;
-}
-
-GimpLayer* insert_group_above(GimpImage* image, GimpDrawable* below, const std::string& name) {
-  GimpLayer* group = GIMP_LAYER(gimp_group_layer_new(image, name.c_str()));
-  gimp_image_insert_layer(image, group, parent_of(below), gimp_image_get_item_position(image, GIMP_ITEM(below)));
-  return group;
-}
-
-GimpLayer* insert_layer_into(GimpImage* image, GimpLayer* group, int position, GimpDrawable* placed_like,
-                             const Pixels& pixels, const std::string& name) {
-  return insert_pixels(image, group, position, placed_like, pixels, name);
-}
-
-UndoStep::UndoStep(GimpImage* image) : image_(image) { gimp_image_undo_group_start(image_); }
-UndoStep::~UndoStep() { gimp_image_undo_group_end(image_); }
-
-std::string weights_folder(bool interactive, const std::string& chosen) {
-  const char* environment = std::getenv("BARBERSHOP_WEIGHTS");
-  const bool from_environment = environment && *environment;
-  if (!interactive && from_environment) return environment;
-  return chosen.empty() ? default_weights_dir() : chosen;
-}
+LayerId id_of(GimpDrawable* drawable) { return drawable ? gimp_item_get_id(GIMP_ITEM(drawable)) : kNoLayer; }
 
 }  // namespace barbershop::plugin

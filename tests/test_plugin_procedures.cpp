@@ -1,0 +1,268 @@
+// The plug-in's procedures (plugin/common/procedures.h), written once for
+// GIMP 2.10 and GIMP 3, run against an image in memory
+// (tests/plugin_memory_host.h) with the pipeline fixture's random 64-px
+// weights and tiny step counts: wrong input is refused before any change;
+// a transfer adds one layer right above the face, at its offsets, in one
+// undo group, with the pixels the engine's front door gives for the same
+// layers; a group of shapes gives one result group with a layer per style;
+// the hair mask adds one black and white layer; the layer suggestions and
+// the weights folder's order of choice.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/barbershop.h"
+#include "engine/error.h"
+#include "engine/io/image.h"
+#include "engine/ops/lanczos.h"
+#include "plugin/common/procedures.h"
+#include "tests/plugin_memory_host.h"
+
+namespace barbershop::plugin {
+namespace {
+
+const std::string kWeights = std::string(BARBERSHOP_FIXTURE_DIR) + "/pipeline/weights";
+const std::string kFaces = std::string(BARBERSHOP_TEST_DATA) + "/faces/";
+constexpr int kSize = 64;  // the random generator's
+
+// Tiny step counts, set before any engine opens, as test_previews runs them:
+// two FS steps and four blending steps, so that the colour layer shows in
+// the result; and an embedding cache of this test's own.
+class TinyRuns : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    setenv("BARBERSHOP_STEPS", "w=1,fs=2,mask=1,align1=1,align2=1,blend=4", 1);
+    setenv("BARBERSHOP_PCA_SAMPLES", "2000", 1);
+    cache_ = std::filesystem::temp_directory_path() / ("plugin-procedures-" + std::to_string(getpid()));
+    setenv("XDG_CACHE_HOME", cache_.c_str(), 1);
+  }
+  void TearDown() override { std::filesystem::remove_all(cache_); }
+
+ private:
+  std::filesystem::path cache_;
+};
+const auto* const kTinyRuns = ::testing::AddGlobalTestEnvironment(new TinyRuns);
+
+Pixels face(const std::string& name) {
+  const at::Tensor image = lanczos_resize(read_image(kFaces + name + ".png").unsqueeze(0), kSize, kSize)[0];
+  return {kSize, kSize, rgb8_from_image(image)};
+}
+
+Pixels grey(int width, int height) { return {width, height, std::vector<uint8_t>(size_t(width) * height * 3, 128)}; }
+
+// The three sample faces as layers "15", "16" (the face, moved off the
+// origin) and "117", top to bottom.
+struct FacesImage {
+  MemoryHost host;
+  LayerId structure = host.add_layer("15", face("15"));
+  LayerId identity = host.add_layer("16", face("16"), {7, 5});
+  LayerId appearance = host.add_layer("117", face("117"));
+
+  TransferCall call() const {
+    TransferCall call;
+    call.values.identity = identity;
+    call.values.structure = structure;
+    call.values.appearance = appearance;
+    call.weights = kWeights;
+    return call;
+  }
+};
+
+std::string refusal(MemoryHost& host, const TransferCall& call) {
+  try {
+    transfer(host, call);
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// Nothing changed: no layer added, no undo group opened.
+void expect_untouched(const MemoryHost& host, size_t items_before) {
+  EXPECT_EQ(host.item_count(), items_before);
+  EXPECT_EQ(host.undo_groups, 0);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(PluginProcedures, AFaceThatIsNoLayerIsRefused) {
+  FacesImage image;
+  TransferCall call = image.call();
+  call.values.identity = image.host.add_channel("a channel", face("16"));
+  const size_t before = image.host.item_count();
+  EXPECT_TRUE(contains(refusal(image.host, call), "face (identity) must be a layer"));
+  call.values.identity = kNoLayer;
+  EXPECT_TRUE(contains(refusal(image.host, call), "face (identity) must be a layer"));
+  expect_untouched(image.host, before);
+}
+
+TEST(PluginProcedures, AMissingOrDeletedRoleLayerIsNamedBeforeAnyChange) {
+  FacesImage image;
+  TransferCall call = image.call();
+  call.values.structure = kNoLayer;
+  const size_t before = image.host.item_count();
+  EXPECT_TRUE(contains(refusal(image.host, call), "Choose a hair shape (structure) layer"));
+  call = image.call();
+  const LayerId gone = image.host.add_layer("gone", face("15"));
+  image.host.remove(gone);
+  call.values.appearance = gone;
+  EXPECT_TRUE(contains(refusal(image.host, call), "Choose a hair colour (appearance) layer"));
+  call = image.call();
+  call.values.target_mask = gone;
+  EXPECT_TRUE(contains(refusal(image.host, call), "hair mask layer no longer exists"));
+  expect_untouched(image.host, before);
+}
+
+TEST(PluginProcedures, GroupsOfDifferentLengthsAreRefusedBeforeAnyChange) {
+  FacesImage image;
+  const LayerId shapes = image.host.add_group("shapes");
+  for (const char* name : {"15", "117", "16"}) image.host.add_layer(name, face(name), {}, shapes);
+  const LayerId colours = image.host.add_group("colours");
+  for (const char* name : {"15", "117"}) image.host.add_layer(name, face(name), {}, colours);
+  TransferCall call = image.call();
+  call.values.structure = shapes;
+  call.values.appearance = colours;
+  const size_t before = image.host.item_count();
+  EXPECT_TRUE(contains(refusal(image.host, call), "group has 3 layers and the hair colour group 2"));
+  expect_untouched(image.host, before);
+}
+
+TEST(PluginProcedures, AWrongSizeOrAMissingWeightsFolderIsRefusedBeforeAnyChange) {
+  FacesImage image;
+  TransferCall call = image.call();
+  call.values.structure = image.host.add_layer("dot", grey(1, 1));
+  const size_t before = image.host.item_count();
+  EXPECT_FALSE(refusal(image.host, call).empty());
+  call = image.call();
+  call.weights = "/nonexistent/barbershop-weights";
+  EXPECT_TRUE(contains(refusal(image.host, call), "/nonexistent/barbershop-weights"));
+  expect_untouched(image.host, before);
+}
+
+TEST(PluginProcedures, ATransferAddsOneLayerAboveTheFaceWithTheEnginesPixels) {
+  FacesImage image;
+  // The face inside a group: the result stays beside it, in that group.
+  const LayerId group = image.host.add_group("people");
+  const LayerId identity = image.host.add_layer("16", face("16"), {7, 5}, group);
+  const LayerId below = image.host.add_layer("below", grey(kSize, kSize), {}, group);
+  TransferCall call = image.call();
+  call.values.identity = identity;
+  const LayerId result = transfer(image.host, call);
+
+  EXPECT_EQ(image.host.stack_of(group), (std::vector<LayerId>{result, identity, below}));
+  const MemoryHost::Item& added = image.host.item(result);
+  EXPECT_EQ(added.name, "Barbershop: 16 + 15/117");
+  EXPECT_EQ(added.at.x, 7);
+  EXPECT_EQ(added.at.y, 5);
+  EXPECT_EQ(image.host.undo_groups, 1);
+  EXPECT_EQ(image.host.open_undo_groups, 0);
+  EXPECT_EQ(image.host.changes_outside_undo, 0);
+  ASSERT_FALSE(image.host.progress_texts.empty());
+  for (const std::string& text : image.host.progress_texts) EXPECT_EQ(text.rfind("Barbershop: ", 0), 0u) << text;
+  for (const double fraction : image.host.progress_fractions) {
+    EXPECT_GE(fraction, 0.0);
+    EXPECT_LE(fraction, 1.0);
+  }
+
+  // The engine's front door on the same layers, same settings.
+  TransferOptions options;
+  options.weights_dir = kWeights;
+  const auto image_of = [&](LayerId id) {
+    const Pixels pixels = image.host.pixels(id);
+    return image_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width);
+  };
+  const TransferImages images{image_of(identity), image_of(image.structure), image_of(image.appearance)};
+  const std::vector<uint8_t> expected = rgb8_from_image(Engine(options).transfer(images, Progress()).image);
+  ASSERT_EQ(added.pixels.width, kSize);
+  ASSERT_EQ(added.pixels.height, kSize);
+  ASSERT_EQ(added.pixels.rgb.size(), expected.size());
+  int worst = 0;
+  for (size_t i = 0; i < expected.size(); ++i) worst = std::max(worst, std::abs(added.pixels.rgb[i] - expected[i]));
+  EXPECT_LE(worst, 1) << "largest difference from the engine's own result, in 8-bit steps";
+}
+
+TEST(PluginProcedures, AGroupOfColoursGivesOneResultGroupWithALayerPerStyle) {
+  FacesImage image;
+  const LayerId colours = image.host.add_group("colours");
+  for (const char* name : {"15", "117"}) image.host.add_layer(name, face(name), {}, colours);
+  TransferCall call = image.call();
+  call.values.appearance = colours;
+  const LayerId group = transfer(image.host, call);
+
+  const std::vector<LayerId>& top = image.host.stack_of(kNoLayer);
+  EXPECT_EQ(top, (std::vector<LayerId>{image.structure, group, image.identity, image.appearance, colours}));
+  EXPECT_EQ(image.host.item(group).name, "Barbershop: 16 - 2 styles");
+  const std::vector<LayerId>& styles = image.host.stack_of(group);
+  ASSERT_EQ(styles.size(), 2u);
+  EXPECT_EQ(image.host.item(styles[0]).name, "Barbershop: 16 + 15/15");
+  EXPECT_EQ(image.host.item(styles[1]).name, "Barbershop: 16 + 15/117");
+  for (const LayerId style : styles) {
+    EXPECT_EQ(image.host.item(style).at.x, 7);
+    EXPECT_EQ(image.host.item(style).at.y, 5);
+    EXPECT_EQ(image.host.item(style).pixels.width, kSize);
+  }
+  // Each style took its own colour layer.
+  EXPECT_NE(image.host.item(styles[0]).pixels.rgb, image.host.item(styles[1]).pixels.rgb);
+  EXPECT_EQ(image.host.undo_groups, 1);
+  EXPECT_EQ(image.host.open_undo_groups, 0);
+  EXPECT_EQ(image.host.changes_outside_undo, 0);
+  EXPECT_EQ(image.host.shown_changes, 2);  // each result shown as it came
+  bool second_style_named = false;
+  for (const std::string& text : image.host.progress_texts) second_style_named |= contains(text, "style 2 of 2: ");
+  EXPECT_TRUE(second_style_named);
+}
+
+TEST(PluginProcedures, TheHairMaskIsOneBlackAndWhiteLayerAboveTheFace) {
+  FacesImage image;
+  const LayerId mask = hair_mask(image.host, image.identity, kWeights);
+  EXPECT_EQ(image.host.stack_of(kNoLayer),
+            (std::vector<LayerId>{image.structure, mask, image.identity, image.appearance}));
+  const MemoryHost::Item& added = image.host.item(mask);
+  EXPECT_EQ(added.name, "Hair mask: 16");
+  EXPECT_EQ(added.at.x, 7);
+  EXPECT_EQ(added.at.y, 5);
+  ASSERT_EQ(added.pixels.rgb.size(), size_t(kSize) * kSize * 3);
+  for (const uint8_t value : added.pixels.rgb) ASSERT_TRUE(value == 0 || value == 255) << int(value);
+  EXPECT_EQ(image.host.undo_groups, 1);
+  EXPECT_EQ(image.host.changes_outside_undo, 0);
+  EXPECT_THROW(hair_mask(image.host, image.host.add_channel("c", face("16")), kWeights), Error);
+}
+
+TEST(PluginProcedures, TheOtherLayersAreSuggestedInStackOrderAndAChoiceStays) {
+  FacesImage image;
+  TransferValues values;
+  values.identity = image.identity;
+  suggest_reference_layers(image.host, values);
+  EXPECT_EQ(values.structure, image.structure);
+  EXPECT_EQ(values.appearance, image.appearance);
+  values.structure = image.appearance;  // chosen before: kept
+  values.appearance = kNoLayer;
+  suggest_reference_layers(image.host, values);
+  EXPECT_EQ(values.structure, image.appearance);
+  EXPECT_EQ(values.appearance, image.appearance);  // the second other layer
+
+  MemoryHost alone;
+  TransferValues single;
+  single.identity = alone.add_layer("only", grey(4, 4));
+  suggest_reference_layers(alone, single);
+  EXPECT_EQ(single.structure, single.identity);
+  EXPECT_EQ(single.appearance, single.identity);
+}
+
+TEST(PluginProcedures, ScriptsTakeTheEnvironmentsWeightsFolderAndTheDialogItsOwn) {
+  setenv("BARBERSHOP_WEIGHTS", "/from/environment", 1);
+  EXPECT_EQ(weights_folder(false, "/chosen"), "/from/environment");
+  EXPECT_EQ(weights_folder(true, "/chosen"), "/chosen");
+  EXPECT_EQ(weights_folder(true, ""), "/from/environment");  // nothing chosen
+  unsetenv("BARBERSHOP_WEIGHTS");
+  EXPECT_EQ(weights_folder(false, "/chosen"), "/chosen");
+  EXPECT_EQ(weights_folder(false, ""), std::string(std::getenv("HOME")) + "/.local/share/barbershop/weights");
+}
+
+}  // namespace
+}  // namespace barbershop::plugin
