@@ -3,7 +3,7 @@
 // image editor, in plain types: read layers, add layers, one undo group,
 // progress and messages. Each editor implements it in one adapter file
 // (plugin/gimp2/gimp_host.cpp, plugin/gimp3/gimp_host.cpp), the tests in
-// memory (tests/memory_host.h); the procedures never name an editor.
+// memory (tests/plugin_memory_host.h); the procedures never name an editor.
 #include <cstdint>
 #include <optional>
 #include <string>
