@@ -40,6 +40,12 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
                      ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights ${BARBERSHOP_TEST_DATA}/faces
                      ${BARBERSHOP_FIXTURE_DIR}/gimp-group-cache)
     set_tests_properties(gimp_group PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200)
+    # A generator named by scripts and remembered by the dialog (issue 27).
+    add_test(NAME gimp_generator
+             COMMAND bash ${_gimp_tests}/generator.sh $<TARGET_FILE:barbershop> $<TARGET_FILE_DIR:barbershop-gimp>
+                     ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_TEST_DATA}/faces
+                     ${BARBERSHOP_FIXTURE_DIR}/gimp-generator-cache)
+    set_tests_properties(gimp_generator PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200)
     # The dialog's "Download missing files" button pressed for real (issue 18).
     add_test(NAME gimp_download_button
              COMMAND bash ${_gimp_tests}/download_button.sh $<TARGET_FILE_DIR:barbershop-gimp>

@@ -40,6 +40,8 @@ const LayerArgument kLayerArguments[kLayerArgumentCount] = {
     {"target-mask", N_("Target hair mask:"), "Hair mask of the result; none (-1 in GIMP 2.10): made from the others"},
 };
 
+const char* const kGeneratorBlurb =
+    "A StyleGAN2 generator file in the weights folder, by its name; \"\": ffhq.pt";
 const char* const kWeightsFolderBlurb = "Where the files go; \"\": the plug-in's weights folder";
 const char* const kUrlBaseBlurb =
     "Fetch <url-base>/<file> (a mirror); \"\": $BARBERSHOP_WEIGHTS_URL_BASE, else the official addresses";

@@ -27,6 +27,10 @@ struct LayerArgument {
 constexpr int kLayerArgumentCount = 6;
 extern const LayerArgument kLayerArguments[kLayerArgumentCount];
 
+// The transfer's generator argument (GIMP 3; GIMP 2.10's
+// plug-in-barbershop-with-generator): a file in the weights folder.
+extern const char* const kGeneratorBlurb;
+
 // The download's arguments after the run mode.
 extern const char* const kWeightsFolderBlurb;
 extern const char* const kUrlBaseBlurb;

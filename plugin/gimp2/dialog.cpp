@@ -68,7 +68,9 @@ void on_generator_chosen(GtkComboBox* picker, WeightsSection* section) {
 }
 
 // Refills the picker with the folder's generator files, keeping the choice
-// when that file is still there, else ffhq.pt (the first).
+// (the one remembered from the last run, at first) when that file is still
+// there, else the first (ffhq.pt where the folder has it). The choice is
+// then what the picker shows, even before the user touches it.
 void show_generators(WeightsSection* section) {
   GtkComboBox* picker = GTK_COMBO_BOX(section->generator_picker);
   GtkTreeModel* model = gtk_combo_box_get_model(picker);
@@ -81,8 +83,9 @@ void show_generators(WeightsSection* section) {
     gtk_combo_box_append_text(picker, names[i].c_str());
     if (names[i] == *section->generator) active = static_cast<int>(i);
   }
-  g_signal_handlers_unblock_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
   gtk_combo_box_set_active(picker, active);
+  g_signal_handlers_unblock_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
+  on_generator_chosen(picker, section);
 }
 
 void on_folder_chosen(GtkFileChooser* chooser, WeightsSection* section) {

@@ -1,6 +1,7 @@
 // The GIMP 2.10 plug-in's registration: Filters ▸ Barbershop ▸ Hair Transfer
-// and Hair Mask and the download procedure, with their PDB parameters, and
-// what GIMP 2.10 remembers between runs. The procedures themselves are
+// and Hair Mask, the transfer with a named generator and the download
+// procedure, with their PDB parameters, and what GIMP 2.10 remembers
+// between runs. The procedures themselves are
 // written once in plugin/common/procedures.h; GimpHost is their GIMP 2.10.
 #include <gegl.h>
 #include <libgimp/gimp.h>
@@ -23,9 +24,21 @@ namespace {
 
 const char* g_executable = "";
 
-// Transfer parameters after run-mode, image, drawable (identity), in order.
+// GIMP 2.10's PDB has no optional parameters, and Script-Fu refuses a call
+// with fewer than the procedure declares: a generator parameter added to
+// plug-in-barbershop would break every script that calls it. Scripts name a
+// generator through this procedure instead: plug-in-barbershop's
+// parameters, then the generator (GIMP 3 has it as an optional argument).
+constexpr const char* kTransferWithGeneratorProcedure = "plug-in-barbershop-with-generator";
+const ProcedureText kTransferWithGeneratorText = {
+    nullptr, "Hair transfer with a generator other than ffhq.pt",
+    "plug-in-barbershop with one more parameter, the generator: a file in the weights folder, by its name."};
+
+// Transfer parameters after run-mode, image, drawable (identity), in order;
+// kGenerator only in plug-in-barbershop-with-generator.
 enum TransferParameter {
-  kStructure = 3, kPreset = kStructure + kLayerArgumentCount, kMode, kSmooth, kSeed, kTransferParameterCount
+  kStructure = 3, kPreset = kStructure + kLayerArgumentCount, kMode, kSmooth, kSeed, kGenerator,
+  kTransferParameterCount = kGenerator
 };
 
 // GIMP's parameter table wants mutable strings; these are never written.
@@ -53,21 +66,23 @@ const GimpParamDef kTransferArgs[] = {
     parameter(GIMP_PDB_INT32, "mode", "Target mask { realistic (0), fidelity (1) }"),
     parameter(GIMP_PDB_INT32, "smooth", "Dilation/erosion steps of the alignment masks (5)"),
     parameter(GIMP_PDB_INT32, "seed", "0: stored noise (repeatable); other: random noise from this seed"),
+    parameter(GIMP_PDB_STRING, "generator", kGeneratorBlurb),  // plug-in-barbershop-with-generator's only
 };
+constexpr int kTransferWithGeneratorParameterCount = kGenerator + 1;
 const GimpParamDef kHairMaskArgs[] = {kRunMode, kImage, parameter(GIMP_PDB_DRAWABLE, "drawable", "A face layer")};
 const GimpParamDef kLayerReturn[] = {parameter(GIMP_PDB_LAYER, "layer", "The new layer")};
 const GimpParamDef kDownloadArgs[] = {kRunMode, parameter(GIMP_PDB_STRING, "weights-folder", kWeightsFolderBlurb),
                                       parameter(GIMP_PDB_STRING, "url-base", kUrlBaseBlurb)};
 enum DownloadParameter { kWeightsFolder = 1, kUrlBase, kDownloadParameterCount };
 
-// A procedure with a menu entry (then on RGB and grey images, returning the
-// new layer) or without.
-void register_procedure(const char* name, const ProcedureText& text, const GimpParamDef* args, int n_args) {
-  const bool in_menu = text.menu_label != nullptr;
+// A procedure on RGB and grey images, returning the new layer, or (no
+// image) one that returns nothing; in the menu when it has a menu label.
+void register_procedure(const char* name, const ProcedureText& text, const GimpParamDef* args, int n_args,
+                        bool on_images) {
   gimp_install_procedure(name, text.blurb, text.help, kAuthors, kAuthors, kDate, text.menu_label,
-                         in_menu ? "RGB*, GRAY*" : "", GIMP_PLUGIN, n_args, in_menu ? 1 : 0, args,
-                         in_menu ? kLayerReturn : nullptr);
-  if (!in_menu) return;
+                         on_images ? "RGB*, GRAY*" : "", GIMP_PLUGIN, n_args, on_images ? 1 : 0, args,
+                         on_images ? kLayerReturn : nullptr);
+  if (!text.menu_label) return;
   gimp_plugin_menu_register(name, kMenuPath);
   const std::string icon = beside_executable(g_executable, kIconFile);
   if (!icon.empty())
@@ -76,9 +91,11 @@ void register_procedure(const char* name, const ProcedureText& text, const GimpP
 
 void query() {
   gimp_plugin_domain_register(GETTEXT_PACKAGE, bind_translations(g_executable));
-  register_procedure(kTransferProcedure, kTransferText, kTransferArgs, G_N_ELEMENTS(kTransferArgs));
-  register_procedure(kHairMaskProcedure, kHairMaskText, kHairMaskArgs, G_N_ELEMENTS(kHairMaskArgs));
-  register_procedure(kDownloadProcedure, kDownloadText, kDownloadArgs, G_N_ELEMENTS(kDownloadArgs));
+  register_procedure(kTransferProcedure, kTransferText, kTransferArgs, kTransferParameterCount, true);
+  register_procedure(kTransferWithGeneratorProcedure, kTransferWithGeneratorText, kTransferArgs,
+                     kTransferWithGeneratorParameterCount, true);
+  register_procedure(kHairMaskProcedure, kHairMaskText, kHairMaskArgs, G_N_ELEMENTS(kHairMaskArgs), true);
+  register_procedure(kDownloadProcedure, kDownloadText, kDownloadArgs, G_N_ELEMENTS(kDownloadArgs), false);
 }
 
 TransferValues values_from_parameters(const GimpParam* param) {
@@ -93,8 +110,10 @@ TransferValues values_from_parameters(const GimpParam* param) {
 }
 
 // What the plug-in remembers between runs: the last transfer's values in
-// this GIMP session, the weights folder chosen in the dialog for good.
+// this GIMP session, the weights folder and the generator chosen in the
+// dialog for good (the generator is a file of that folder).
 constexpr const char* kWeightsParasite = "barbershop-weights-folder";
+constexpr const char* kGeneratorParasite = "barbershop-generator";
 
 TransferValues last_transfer_values() {
   TransferValues values;
@@ -106,35 +125,55 @@ void remember_transfer_values(const TransferValues& values) {
   gimp_set_data(kTransferProcedure, &values, sizeof values);
 }
 
-std::string chosen_weights_folder() {
-  GimpParasite* parasite = gimp_get_parasite(kWeightsParasite);
+// The text kept in GIMP's global parasite `name`; "" when none.
+std::string remembered_text(const char* name) {
+  GimpParasite* parasite = gimp_get_parasite(name);
   if (!parasite) return "";
-  std::string folder(static_cast<const char*>(gimp_parasite_data(parasite)), gimp_parasite_data_size(parasite));
+  const auto* data = static_cast<const char*>(gimp_parasite_data(parasite));  // none when the text was ""
+  std::string text = data ? std::string(data, gimp_parasite_data_size(parasite)) : "";
   gimp_parasite_free(parasite);
-  return folder;
+  return text;
 }
 
-void remember_weights_folder(const std::string& folder) {
+void remember_text(const char* name, const std::string& text) {
   GimpParasite* parasite =
-      gimp_parasite_new(kWeightsParasite, GIMP_PARASITE_PERSISTENT, static_cast<guint32>(folder.size()), folder.data());
+      gimp_parasite_new(name, GIMP_PARASITE_PERSISTENT, static_cast<guint32>(text.size()), text.data());
   gimp_attach_parasite(parasite);
   gimp_parasite_free(parasite);
 }
 
+std::string chosen_weights_folder() { return remembered_text(kWeightsParasite); }
+
+// The call's generator: the one a script names through
+// plug-in-barbershop-with-generator, else none for other scripts (ffhq.pt:
+// they decide for themselves), else the one last chosen in the dialog.
+std::string generator_of(bool names_generator, GimpRunMode mode, int n_params, const GimpParam* param) {
+  if (names_generator) {
+    if (n_params != kTransferWithGeneratorParameterCount)
+      throw Error(_("plug-in-barbershop-with-generator takes 14 parameters"));
+    const char* name = param[kGenerator].data.d_string;
+    return name ? name : "";
+  }
+  return mode == GIMP_RUN_NONINTERACTIVE ? "" : remembered_text(kGeneratorParasite);
+}
+
 // Returns the new layer (or group), or -1 when the user closed the dialog.
-gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, int n_params, const GimpParam* param) {
+gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, bool names_generator, int n_params,
+                              const GimpParam* param) {
   const std::unique_ptr<Host> host = gimp_host(image);
   TransferCall call{last_transfer_values(), weights_folder(mode != GIMP_RUN_NONINTERACTIVE, chosen_weights_folder()),
-                    ""};
+                    generator_of(names_generator, mode, n_params, param)};
   if (mode == GIMP_RUN_NONINTERACTIVE) {
-    if (n_params != kTransferParameterCount) throw Error(_("plug-in-barbershop takes 13 parameters"));
+    if (!names_generator && n_params != kTransferParameterCount)
+      throw Error(_("plug-in-barbershop takes 13 parameters"));
     call.values = values_from_parameters(param);
   }
   call.values.identity = drawable;
   if (mode == GIMP_RUN_INTERACTIVE) {
     suggest_reference_layers(*host, call.values);
     if (!run_transfer_dialog(call.values, call.weights, call.generator)) return -1;
-    remember_weights_folder(call.weights);
+    remember_text(kWeightsParasite, call.weights);
+    remember_text(kGeneratorParasite, call.generator);
   }
   const gint32 layer = transfer(*host, call);
   remember_transfer_values(call.values);
@@ -174,10 +213,11 @@ void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_retur
       run_download_procedure(mode, n_params, param);
       return;
     }
-    const bool is_transfer = g_strcmp0(name, kTransferProcedure) == 0;
+    const bool names_generator = g_strcmp0(name, kTransferWithGeneratorProcedure) == 0;
+    const bool is_transfer = names_generator || g_strcmp0(name, kTransferProcedure) == 0;
     if (n_params < 3) throw Error(_("Missing run-mode, image or drawable."));
     const gint32 image = param[1].data.d_image, drawable = param[2].data.d_drawable;
-    const gint32 layer = is_transfer ? run_transfer_procedure(mode, image, drawable, n_params, param)
+    const gint32 layer = is_transfer ? run_transfer_procedure(mode, image, drawable, names_generator, n_params, param)
                                      : run_hair_mask_procedure(mode, image, drawable);
     if (layer < 0) {
       values[0].data.d_status = GIMP_PDB_CANCEL;

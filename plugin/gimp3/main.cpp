@@ -1,7 +1,9 @@
 // The GIMP 3 plug-in's registration: a GimpPlugIn with the procedures
 // plug-in-barbershop (Filters ▸ Barbershop ▸ Hair Transfer),
 // plug-in-barbershop-hair-mask and plug-in-barbershop-download-weights, with
-// the same arguments as in GIMP 2.10 in GIMP 3's types. The procedures
+// the same arguments as in GIMP 2.10 in GIMP 3's types, and the transfer's
+// generator as a last, optional argument (GIMP 2.10 has a procedure of its
+// own for that, plug-in-barbershop-with-generator). The procedures
 // themselves are written once in plugin/common/procedures.h; GimpHost is
 // their GIMP 3.
 #include <gegl.h>
@@ -71,13 +73,15 @@ GimpProcedure* transfer_procedure(GimpPlugIn* plug_in) {
   gimp_procedure_add_int_argument(procedure, "seed", _("S_eed:"),
                                   "0: stored noise (repeatable); other: random noise from this seed", 0, G_MAXINT,
                                   defaults.seed, G_PARAM_READWRITE);
+  // Last, with a default: calls that do not name it (every script written
+  // before it was added) get ffhq.pt. The dialog remembers it with the
+  // other arguments.
+  gimp_procedure_add_string_argument(procedure, "generator", _("_Generator:"), kGeneratorBlurb, "",
+                                     G_PARAM_READWRITE);
   // Only the dialog's: remembered with the other values, not a PDB argument.
   gimp_procedure_add_file_aux_argument(procedure, "weights-folder", _("_Weights folder:"),
                                        "The folder with the weights files", GIMP_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                        TRUE, nullptr, G_PARAM_READWRITE);
-  gimp_procedure_add_string_aux_argument(procedure, "generator", _("_Generator:"),
-                                         "A generator file in the weights folder; empty: ffhq.pt", "",
-                                         G_PARAM_READWRITE);
   return procedure;
 }
 

@@ -14,11 +14,16 @@
 #     layer and Ctrl+Y brings it back;
 #   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
 #     the dialog with its title and a found/missing line per weights file
-#     (read through AT-SPI); Escape adds no layer, OK adds one
-#     (BB_SCREENSHOT=PNG also saves its picture).
+#     (read through AT-SPI); Escape adds no layer, OK with G128.pt typed as
+#     the generator adds one with the CLI's G128.pt pixels, and the dialog
+#     opened again shows G128.pt (BB_SCREENSHOT=PNG also saves its picture).
 #   group: a layer group of 3 hair shapes gives a result group of 3 layers
 #     (named, placed and with the CLI's pixels as single transfers), and one
-#     real Ctrl+Z removes it; mismatched and empty groups are refused.
+#     real Ctrl+Z removes it; mismatched and empty groups are refused; a run
+#     cancelled after its first style keeps what it made, in one undo step;
+#   generator: the transfer's optional generator argument names a file of
+#     the weights folder (G128.pt: the CLI's --generator pixels), a missing
+#     one is refused by name, and a call without it uses ffhq.pt.
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -168,15 +173,18 @@ undo() {
 
 # dialog: GIMP 3 with its UI, the faces in a display, and Filters >
 # Barbershop > Hair Transfer... chosen with the keyboard as a user does,
-# twice: the window appears with its title; Escape closes it and adds no
-# layer; Return (OK) runs the transfer on the layers the dialog suggests
-# (the two others, in stack order) and adds exactly one layer. With
-# BB_SCREENSHOT set, the dialog is also saved there as a PNG (the README's).
+# three times: the window appears with its title; Escape closes it and adds
+# no layer; G128.pt typed into the generator field (Alt+G) and OK (Alt+O)
+# run the transfer with it on the layers the dialog suggests (the two
+# others, in stack order) and add exactly one layer; opened again, the
+# dialog shows G128.pt in that field (GIMP remembers the arguments of the
+# last run), and Escape closes it. With BB_SCREENSHOT set, the dialog is
+# also saved there as a PNG (the README's).
 dialog() {
-  local dir=$work/show started before window key links=$work/dialog-weights
+  local dir=$work/show started before window links=$work/dialog-weights
   started=$(date +%s)
   mkdir -p "$dir" "$links"
-  ln -s "$weights"/* "$links/"
+  ln -s "$weights"/* "$weights/../G128.pt" "$links/"
   rm "$links/vgg.pth"  # the first open lists it missing
   gimp3_home "$work/home"
   start_xvfb
@@ -184,7 +192,7 @@ dialog() {
     BB_SIZE=$size timeout 900 dbus-run-session -- gimp-3.0 --no-splash -d -f \
     --batch-interpreter python-fu-eval -b - --quit <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
   gimp_pid=$!
-  for step in cancel ok; do
+  for step in cancel ok again; do
     for _ in $(seq 1200); do grep -q "^show ready $step" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
     window=$(open_dialog_from_menu)
     check "dialog ($step): Filters > Barbershop > Hair Transfer... opens a window" test -n "$window"
@@ -194,8 +202,14 @@ dialog() {
       check "dialog ($step): a line per weights file says found or missing" \
         test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
       [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
-      key=$([ $step = cancel ] && echo Escape || echo Return)
-      xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$key"
+      [ $step = again ] && check "dialog (again): the generator field shows G128.pt, chosen the time before" \
+        grep -qx "text: G128.pt" <<<"$(window_labels)"
+      xdotool windowfocus --sync "$window"
+      if [ $step = ok ]; then
+        xdotool key --clearmodifiers alt+g ctrl+a && xdotool type --delay 50 G128.pt && xdotool key --clearmodifiers alt+o
+      else
+        xdotool key --clearmodifiers Escape
+      fi
       check "dialog ($step): the key closes it" window_closes "$window"
     fi
     touch "$dir/closed-$step"
@@ -210,6 +224,14 @@ dialog() {
   check "dialog: OK adds exactly one layer" test "$(reported show show layers-after-ok)" = $((before + 1))
   check "dialog: OK's layer is the face 117 with the others' hair" \
     test "$(reported show show top-layer)" = "Barbershop: 117 + 16/15"
+  check "dialog: opened again and closed, it adds no layer" \
+    test "$(reported show show layers-after-again)" = $((before + 1))
+  "$cli" transfer --identity "$dir/117.png" --structure "$dir/16.png" --appearance "$dir/15.png" \
+    --out "$dir/cli-G128.png" --weights "$links" --generator "$links/G128.pt" --preset paper --mode realistic \
+    --smooth 5 --seed 0 --noise stored 2>"$dir/cli-G128.log"
+  check "dialog: CLI transfer with G128.pt exits 0" test $? -eq 0
+  check "dialog: OK's layer has the CLI's pixels with the typed generator G128.pt" \
+    compare close "$dir/top.png" "$dir/cli-G128.png"
 }
 
 # open_dialog_from_menu: focuses the image window and chooses the menu
@@ -281,18 +303,59 @@ gimp3_with_ui() {
   gimp_pid=$!
 }
 
-# group (issue 20): scenarios.py's group, then one Ctrl+Z sent as in undo.
+# descendant PID NAME: the processes named NAME among PID's descendants.
+descendant() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    [ "$(cat "/proc/$child/comm" 2>/dev/null)" = "$2" ] && echo "$child"
+    descendant "$child" "$2"
+  done
+}
+
+embeddings() { find "$work/cache" -name "embedding-*.npy.sha256" | wc -l; }
+
+# press_in_image_window KEYS: focuses the image window and sends KEYS.
+press_in_image_window() {
+  local window
+  window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
+  [ -n "$window" ] && xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers "$1"
+}
+
+# group (issue 20): scenarios.py's group, then one Ctrl+Z sent as in undo;
+# then its cancel: GIMP's Cancel ends a plug-in with SIGKILL
+# (gimp_plug_in_close) and closes the undo group it left open, so the styles
+# already made stay, still one undo step. The plug-in is ended here the
+# same way, during the second style of the mirrored group. The scenario
+# waits while the call runs, so the embedding cache tells how far it got:
+# the second new entry is style 2's shape, embedded after style 1's layer
+# went in and before style 2's alignment and blending. GIMP's log from the
+# cancel on is set aside (gimp-cancel.log): the undo group the plug-in left
+# open is expected there.
 group() {
-  local dir=$work/group window started k=0
+  local dir=$work/group started k=0 cached log_size
   started=$(date +%s)
   mkdir -p "$dir"
   gimp3_with_ui group "$dir"
   for _ in $(seq 1700); do grep -q "^group ready 1" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
-  window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
-  [ -n "$window" ] && xdotool windowfocus --sync "$window" && xdotool key --clearmodifiers ctrl+z
+  press_in_image_window ctrl+z
   touch "$dir/pressed-1"
+  for _ in $(seq 600); do grep -q "^group ready cancel" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+  cached=$(embeddings) log_size=$(stat -c %s "$dir/gimp.log")
+  touch "$dir/counted"
+  for _ in $(seq 3000); do [ "$(embeddings)" -ge $((cached + 2)) ] && break; sleep 0.1; done
+  local plug_in
+  plug_in=$(descendant "$gimp_pid" barbershop-gimp | head -1)
+  check "group: the plug-in is running when the cache shows style 2, and is killed" \
+    test -n "$plug_in" -a "$(embeddings)" -ge $((cached + 2))
+  [ -n "$plug_in" ] && kill -KILL "$plug_in"
+  for _ in $(seq 600); do grep -q "^group ready 2" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+  sleep 1  # a key pressed while the display is still redrawing can be lost
+  press_in_image_window ctrl+z
+  touch "$dir/pressed-2"
   for _ in $(seq 120); do ran_to_end group && break; sleep 0.5; done
   stop_gimp_and_xvfb
+  mv "$dir/gimp.log" "$dir/gimp-cancel.log"
+  head -c "$log_size" "$dir/gimp-cancel.log" >"$dir/gimp.log"
   echo "GIMP 3 group: $(seconds_since "$started") s"
   check "group: the scenario ran to its end" ran_to_end group
   check "group: groups of 3 and 2 layers are refused naming both" \
@@ -322,9 +385,48 @@ group() {
   done
   check "group: one Ctrl+Z removes the result group" test "$(reported group group layers-after-key-1)" = "$before"
   check "group: the result group is gone" test "$(reported group group result-valid)" = 0
+
+  before=$(reported group group layers-before-cancel)
+  check "group: the cancelled call ends with an error" test -n "$(reported group group cancel-error)"
+  check "group: the cancelled run's group stays" test "$(reported group group cancel-kept-group)" = 1
+  check "group: it adds one top-level layer" test "$(reported group group layers-after-cancel)" = $((before + 1))
+  local kept
+  kept=$(reported group group cancel-kept)
+  check "group: it keeps the style finished before the cancel ($kept kept)" test "$kept" = 1
+  check "group: one Ctrl+Z removes the cancelled run's group" \
+    test "$(reported group group layers-after-key-2)" = "$before"
+  check "group: the cancelled run's group is gone" test "$(reported group group cancel-group-valid)" = 0
 }
 
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group dialog}; do
+# generator (issue 27): scenarios.py's generator in a weights folder that
+# also holds the pipeline fixture's 128x128 G128.pt; each result against
+# the CLI's with the same generator.
+generator() {
+  local links=$work/generator-weights name
+  mkdir -p "$links"
+  ln -s "$weights"/* "$weights/../G128.pt" "$links/"
+  scenario generator "$links" 1500
+  check "generator: the scenario ran to its end" ran_to_end generator
+  check "a generator the folder lacks is refused by name" \
+    grep -q "^missing-generator error .*missing[.]pt" "$work/generator/report.txt"
+  check_unchanged generator missing-generator
+  local pair tag
+  for pair in G128:G128 default-generator:ffhq; do
+    tag=${pair%:*} name=${pair#*:}
+    check_one_new_layer generator "$tag"
+    "$cli" transfer --identity "$work/generator/identity.png" --structure "$work/generator/structure.png" \
+      --appearance "$work/generator/appearance.png" --out "$work/generator/cli-$name.png" --weights "$links" \
+      --generator "$links/$name.pt" --preset paper --mode realistic --smooth 5 --seed 0 --noise stored \
+      2>"$work/generator/cli-$name.log"
+    check "generator: CLI transfer with $name.pt exits 0" test $? -eq 0
+    check "generator: $tag's pixels equal the CLI's with $name.pt" \
+      compare close "$work/generator/$tag.png" "$work/generator/cli-$name.png"
+  done
+  check "generator: the two generators give different pixels" \
+    compare differ "$work/generator/cli-G128.png" "$work/generator/cli-ffhq.png"
+}
+
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group generator dialog}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log

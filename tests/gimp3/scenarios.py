@@ -182,6 +182,21 @@ def layer_types():
         image.delete()
 
 
+def generator():
+    """plug-in-barbershop's optional last argument, the generator: a file
+    the weights folder lacks (refused by name), G128.pt (a 128x128 generator
+    in BARBERSHOP_WEIGHTS) and none (ffhq.pt), with the roles exported for
+    the CLI."""
+    image = face_image()
+    for role, name in (("identity", "16"), ("structure", "15"), ("appearance", "117")):
+        export_layer(layer(image, name), os.path.join(DIR, f"{role}.png"))
+    call_and_report("missing-generator", image,
+                    lambda: transfer(image, layer(image, "15"), generator="missing.pt"))
+    call_and_report("G128", image, lambda: transfer(image, layer(image, "15"), generator="G128.pt"))
+    call_and_report("default-generator", image, lambda: transfer(image, layer(image, "15")))
+    image.delete()
+
+
 def wait_for(name, seconds=60):
     path = os.path.join(DIR, name)
     for _ in range(seconds * 10):
@@ -223,6 +238,19 @@ def add_group(image, name, copies=()):
     return group
 
 
+def add_mirrored_group(image):
+    """A group "mirrored" on top: the faces 15, 117 and 16 flipped left to
+    right, images unlike any other layer, so a run over it embeds each of
+    them (the cancel). Made with undo off, which also empties the stack."""
+    image.undo_disable()
+    group = add_group(image, "mirrored", ("15", "117", "16"))
+    for child in group.get_children():
+        child.transform_flip_simple(Gimp.OrientationType.HORIZONTAL, True, 0.0)
+    image.undo_enable()
+    Gimp.displays_flush()
+    return group
+
+
 def styles(image, structure, appearance):
     return call("plug-in-barbershop", image, layer(image, "16"), structure=structure, appearance=appearance,
                 preset="paper", mode="realistic", smooth=5, seed=0)
@@ -233,7 +261,7 @@ def group():
     shapes (copies of 15, 117, 16) in a display. Groups of 3 and 2 layers and
     an empty group are refused; the group run adds one result group, its
     layers exported as DIR/style-<k>.png; then the layer count after the
-    Ctrl+Z the shell sends (file DIR/pressed-1)."""
+    Ctrl+Z the shell sends (file DIR/pressed-1). Then the cancel (cancel())."""
     image = face_image()
     image.undo_disable()
     shapes = add_group(image, "shapes", ("15", "117", "16"))
@@ -267,20 +295,50 @@ def group():
         time.sleep(1.0)
         say("group", "layers-after-key-1", len(image.get_layers()))
         say("group", "result-valid", int(new is not None and new.is_valid()))
+        cancel(image, colour)
     say("group", "done", "yes")
+
+
+def cancel(image, colour):
+    """A run over the mirrored group that the shell ends during its second
+    style as GIMP's Cancel does (SIGKILL; GIMP then closes the undo group
+    the plug-in left open): the call's error, what it kept, and the layer
+    count after the Ctrl+Z the shell sends (file DIR/pressed-2). The shell
+    counts the embedding cache's entries before this starts the run (file
+    DIR/counted), and kills the plug-in once it holds two more."""
+    mirrored = add_mirrored_group(image)
+    say("group", "layers-before-cancel", len(image.get_layers()))
+    say("group", "ready", "cancel")
+    if not wait_for("counted"):
+        return
+    _, error = styles(image, mirrored, colour)
+    say("group", "cancel-error", error or "")
+    kept = layer(image, "Barbershop: 16 - 3 styles")
+    say("group", "cancel-kept-group", int(kept is not None and kept.is_group()))
+    say("group", "cancel-kept", len(kept.get_children()) if kept is not None and kept.is_group() else 0)
+    Gimp.displays_flush()
+    say("group", "layers-after-cancel", len(image.get_layers()))
+    say("group", "ready", "2")
+    if wait_for("pressed-2"):
+        time.sleep(1.0)
+        say("group", "layers-after-key-2", len(image.get_layers()))
+        say("group", "cancel-group-valid", int(kept is not None and kept.is_valid()))
 
 
 def show():
     """In GIMP with its UI: the faces in a display while the shell opens the
-    transfer dialog from the menu twice, cancelling it, then pressing OK
-    (files DIR/closed-cancel, DIR/closed-ok); the layer count after each,
-    waiting for the transfer after OK, and the top layer's name."""
+    transfer dialog from the menu three times, cancelling it, pressing OK,
+    cancelling it again (files DIR/closed-cancel, -ok, -again); the layer
+    count after each, waiting for the transfer after OK, and the top layer's
+    name; the faces and the top layer as DIR/<name>.png and DIR/top.png."""
     image = face_image()
     Gimp.Display.new(image)
     Gimp.displays_flush()
+    for name in ("15", "16", "117"):
+        export_layer(layer(image, name), os.path.join(DIR, f"{name}.png"))
     before = len(image.get_layers())
     say("show", "layers-before", before)
-    for step, seconds in (("cancel", 1), ("ok", 300)):
+    for step, seconds in (("cancel", 1), ("ok", 300), ("again", 1)):
         say("show", "ready", step)
         if not wait_for(f"closed-{step}", 240):
             break
@@ -288,7 +346,9 @@ def show():
         while len(image.get_layers()) == before and time.time() < deadline:
             time.sleep(0.5)
         say("show", f"layers-after-{step}", len(image.get_layers()))
+        before = len(image.get_layers())
     say("show", "top-layer", image.get_layers()[0].get_name())
+    export_layer(image.get_layers()[0], os.path.join(DIR, "top.png"))
 
 
 globals()[os.environ["BB_SCENARIO"]]()

@@ -1,6 +1,7 @@
 """Prints the text of every label in the window named argv[1] (of any
-application on the accessibility bus of $DISPLAY), one line each: what the
-user reads there, taken from the running dialog through AT-SPI.
+application on the accessibility bus of $DISPLAY), one line each, and of
+every text field that holds some, as "text: <what it holds>": what the user
+reads there, taken from the running dialog through AT-SPI.
 usage: window_labels.py TITLE
 """
 import sys
@@ -16,8 +17,15 @@ def children(node):
 
 
 def labels(node):
-    if node.get_role() == Atspi.Role.LABEL and node.get_name():
+    role = node.get_role()
+    if role == Atspi.Role.LABEL and node.get_name():
         yield node.get_name()
+    if role in (Atspi.Role.TEXT, Atspi.Role.ENTRY):
+        # Atspi.Accessible.get_text is another method (the text interface):
+        # the interface's own functions, called on the node.
+        text = Atspi.Text.get_text(node, 0, Atspi.Text.get_character_count(node))
+        if text:
+            yield f"text: {text}"
     for child in children(node):
         if child is not None:
             yield from labels(child)
