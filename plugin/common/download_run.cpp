@@ -1,6 +1,8 @@
 #include "plugin/common/download_run.h"
 
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 #include "plugin/common/i18n.h"
 
@@ -12,6 +14,25 @@ std::string weight_file_lines(const std::string& folder) {
     text += (text.empty() ? "" : "\n") + file.name + " " +
             (!file.found ? _("missing") : file.damaged ? _("damaged") : _("found"));
   return text;
+}
+
+std::string weights_folder_line(const std::string& folder) {
+  std::error_code error;
+  const bool there = std::filesystem::is_directory(folder, error);
+  // Under the home folder, as "~/...": the lines stay short enough for the dialog.
+  const std::string home = g_get_home_dir();
+  const bool at_home = !home.empty() && folder.rfind(home + "/", 0) == 0;
+  const std::string shown = at_home ? "~" + folder.substr(home.size()) : folder;
+  gchar* line = g_strdup_printf(there ? _("In %s:") : _("In %s (not made yet):"), shown.c_str());
+  std::string text = line;
+  g_free(line);
+  return text;
+}
+
+bool weights_complete(const std::string& folder) {
+  for (const WeightFileStatus& file : weight_files_in(folder))
+    if (!file.found || file.damaged) return false;
+  return true;
 }
 
 DownloadRun::~DownloadRun() {

@@ -15,6 +15,16 @@ namespace barbershop::plugin {
 // `folder`, as the dialog shows them.
 std::string weight_file_lines(const std::string& folder);
 
+// The folder the files are looked for in, by its whole path, above those
+// lines: a folder chooser shows only its last name, or "(None)" while it
+// does not exist yet.
+std::string weights_folder_line(const std::string& folder);
+
+// Every weights file of `folder` is there and whole: the dialogs keep their
+// "More" section (weights folder, generator) closed then, and open it when
+// something is missing, so that the user sees what to fetch.
+bool weights_complete(const std::string& folder);
+
 class DownloadRun {
  public:
   struct Snapshot {

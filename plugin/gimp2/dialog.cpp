@@ -58,7 +58,9 @@ struct WeightsSection {
 };
 
 void show_weight_files(WeightsSection* section) {
-  gtk_label_set_text(GTK_LABEL(section->lines), weight_file_lines(*section->folder).c_str());
+  const std::string& folder = *section->folder;
+  const std::string text = weights_folder_line(folder) + "\n" + weight_file_lines(folder);
+  gtk_label_set_text(GTK_LABEL(section->lines), text.c_str());
 }
 
 void on_generator_chosen(GtkComboBox* picker, WeightsSection* section) {
@@ -179,8 +181,94 @@ GtkWidget* generator_picker(WeightsSection& section) {
   return section.generator_picker;
 }
 
-void add_row(GtkWidget* table, int row, const char* label, GtkWidget* widget) {
-  gimp_table_attach_aligned(GTK_TABLE(table), 0, row, label, 0.0, 0.5, widget, 1, FALSE);
+// A thumbnail beside each role's picker, so that the user sees which face
+// each role takes; redrawn when the choice changes.
+constexpr int kThumbnailSize = 48;
+
+void show_thumbnail(GtkWidget* picker, GtkWidget* image) {
+  gint id = -1;
+  if (gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(picker), &id) && id >= 0 && gimp_item_is_valid(id)) {
+    GdkPixbuf* pixbuf = gimp_drawable_get_thumbnail(id, kThumbnailSize, kThumbnailSize, GIMP_PIXBUF_SMALL_CHECKS);
+    gtk_image_set_from_pixbuf(GTK_IMAGE(image), pixbuf);
+    if (pixbuf) g_object_unref(pixbuf);
+  } else {
+    gtk_image_clear(GTK_IMAGE(image));
+  }
+}
+
+GtkWidget* with_thumbnail(GtkWidget* picker) {
+  GtkWidget* box = gtk_hbox_new(FALSE, 6);
+  GtkWidget* image = gtk_image_new();
+  gtk_widget_set_size_request(image, kThumbnailSize, kThumbnailSize);
+  gtk_box_pack_start(GTK_BOX(box), image, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), picker, TRUE, TRUE, 0);
+  show_thumbnail(picker, image);
+  g_signal_connect(picker, "changed", G_CALLBACK(show_thumbnail), image);
+  return box;
+}
+
+GtkWidget* new_table(int rows) {
+  GtkWidget* table = gtk_table_new(rows, 2, FALSE);
+  gtk_table_set_row_spacings(GTK_TABLE(table), 6);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+  return table;
+}
+
+// A row of `table`: the label, and `widget` beside it; the label's
+// mnemonic focuses `target` (the widget itself unless it is a box around it).
+void add_row(GtkWidget* table, int row, const char* label, GtkWidget* widget, GtkWidget* target = nullptr) {
+  GtkWidget* text = gimp_table_attach_aligned(GTK_TABLE(table), 0, row, label, 0.0, 0.5, widget, 1, FALSE);
+  if (target) gtk_label_set_mnemonic_widget(GTK_LABEL(text), target);
+}
+
+// A section that opens and closes under its title.
+GtkWidget* section(const char* title, GtkWidget* contents, bool open) {
+  GtkWidget* expander = gtk_expander_new_with_mnemonic(title);
+  gtk_container_set_border_width(GTK_CONTAINER(contents), 6);
+  gtk_container_add(GTK_CONTAINER(expander), contents);
+  gtk_expander_set_expanded(GTK_EXPANDER(expander), open);
+  return expander;
+}
+
+// The face, hair-shape and hair-colour layers, each with its thumbnail.
+GtkWidget* roles_table(TransferValues& values) {
+  GtkWidget* table = new_table(3);
+  GtkWidget* face = layer_picker(values.identity, false);
+  add_row(table, 0, _("_Face (identity):"), with_thumbnail(face), face);
+  for (int k = 0; k < 2; ++k) {
+    GtkWidget* picker = layer_picker(*values.layer_arguments()[k], false);
+    add_row(table, k + 1, _(kLayerArguments[k].label), with_thumbnail(picker), picker);
+  }
+  return table;
+}
+
+// The four optional hair masks, for when the parser's hair is not what the
+// user wants.
+GtkWidget* masks_table(TransferValues& values) {
+  GtkWidget* table = new_table(4);
+  for (int k = 2; k < kLayerArgumentCount; ++k)
+    add_row(table, k - 2, _(kLayerArguments[k].label), layer_picker(*values.layer_arguments()[k], true));
+  return table;
+}
+
+GtkWidget* quality_table(TransferValues& values) {
+  GtkWidget* table = new_table(2);
+  add_row(table, 0, _("_Quality:"), choice(values.preset, _("Paper (best, slow)"), _("Fast (preview)")));
+  add_row(table, 1, _("_Mode:"), choice(values.mode, _("Realistic"), _("Fidelity")));
+  return table;
+}
+
+// What most runs leave alone: smoothing, seed, generator and the weights.
+GtkWidget* more_table(TransferValues& values, WeightsSection& weights) {
+  GtkWidget* table = new_table(4);
+  add_row(table, 0, _("Smoot_h:"), number(values.smooth, 0, 50, _("Dilation/erosion steps of the alignment masks")));
+  add_row(table, 1, _("S_eed:"),
+          number(values.seed, 0, G_MAXINT,
+                 _("0: the generator's stored noise (repeatable); other values: random noise from this seed")));
+  add_row(table, 2, _("_Generator:"), generator_picker(weights));
+  GtkWidget* folder = weights_box(weights);
+  add_row(table, 3, _("_Weights folder:"), folder, weights.chooser);
+  return table;
 }
 
 }  // namespace
@@ -190,29 +278,21 @@ bool run_transfer_dialog(TransferValues& values, std::string& weights, std::stri
   GtkWidget* dialog = gimp_dialog_new(_("Barbershop Hair Transfer"), kPluginBinary, nullptr, GtkDialogFlags(0),
                                       gimp_standard_help_func, kTransferProcedure, _("_Cancel"), GTK_RESPONSE_CANCEL,
                                       _("_OK"), GTK_RESPONSE_OK, nullptr);
-  GtkWidget* table = gtk_table_new(13, 2, FALSE);
-  gtk_table_set_row_spacings(GTK_TABLE(table), 6);
-  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
-  gtk_container_set_border_width(GTK_CONTAINER(table), 12);
-  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), table, TRUE, TRUE, 0);
+  GtkWidget* column = gtk_vbox_new(FALSE, 12);
+  gtk_container_set_border_width(GTK_CONTAINER(column), 12);
+  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), column, TRUE, TRUE, 0);
 
   DownloadRun download;
   WeightsSection weights_section{&weights, &generator, dialog, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                  &download};
   g_signal_connect(dialog, "delete-event", G_CALLBACK(refuse_close_while_downloading), &weights_section);
-  int row = 0;
-  add_row(table, row++, _("_Face (identity):"), layer_picker(values.identity, false));
-  for (int k = 0; k < kLayerArgumentCount; ++k)
-    add_row(table, row++, _(kLayerArguments[k].label), layer_picker(*values.layer_arguments()[k], k >= 2));
-  add_row(table, row++, _("_Quality:"), choice(values.preset, _("Paper (best, slow)"), _("Fast (preview)")));
-  add_row(table, row++, _("_Mode:"), choice(values.mode, _("Realistic"), _("Fidelity")));
-  add_row(table, row++, _("Smoot_h:"),
-          number(values.smooth, 0, 50, _("Dilation/erosion steps of the alignment masks")));
-  add_row(table, row++, _("S_eed:"),
-          number(values.seed, 0, G_MAXINT,
-                 _("0: the generator's stored noise (repeatable); other values: random noise from this seed")));
-  add_row(table, row++, _("_Weights folder:"), weights_box(weights_section));
-  add_row(table, row++, _("_Generator:"), generator_picker(weights_section));
+  gtk_box_pack_start(GTK_BOX(column), roles_table(values), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(column), section(_("Hair mas_ks (optional)"), masks_table(values), false), FALSE,
+                     FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(column), quality_table(values), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(column),
+                     section(_("Mo_re"), more_table(values, weights_section), !weights_complete(weights)), FALSE,
+                     FALSE, 0);
 
   gtk_widget_show_all(dialog);
   const bool ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;

@@ -1,8 +1,10 @@
 #pragma once
-// The interactive dialog of Filters ▸ Barbershop ▸ Hair Transfer: layer
-// pickers for the three roles and the four optional masks, the settings, the
-// weights folder with a found / missing line per file and a button that
-// downloads the missing ones, and the generator picker.
+// The interactive dialog of Filters ▸ Barbershop ▸ Hair Transfer, laid out
+// for the common case: the three roles' layer pickers with thumbnails; the
+// four optional hair masks in a closed section; quality and mode; and a
+// "More" section (open only while a weights file is missing) with the
+// smoothing, the seed, the generator picker and the weights folder with a
+// found / missing line per file and a button that downloads the missing ones.
 #include <string>
 
 #include "plugin/common/remembered.h"

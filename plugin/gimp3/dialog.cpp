@@ -3,6 +3,7 @@
 #include <libgimp/gimpui.h>
 
 #include <string>
+#include <vector>
 
 #include "plugin/common/download_run.h"
 #include "plugin/common/gimp_shared.h"
@@ -22,14 +23,72 @@ struct WeightsSection {
   GtkWidget* lines;
   GtkWidget* button;
   GtkWidget* status;
+  GtkWidget* generators;  // the generator files found in the folder
   DownloadRun download;
 };
 
 void show_weight_files(WeightsSection* section) {
-  gtk_label_set_text(GTK_LABEL(section->lines), weight_file_lines(chosen_folder(section->config)).c_str());
+  const std::string folder = chosen_folder(section->config);
+  const std::string text = weights_folder_line(folder) + "\n" + weight_file_lines(folder);
+  gtk_label_set_text(GTK_LABEL(section->lines), text.c_str());
 }
 
-void on_folder_chosen(GObject*, GParamSpec*, WeightsSection* section) { show_weight_files(section); }
+// The generator argument holds a file name in the weights folder, "" for
+// ffhq.pt: the picker lists the folder's generator files and keeps the
+// argument in step.
+void on_generator_chosen(GtkComboBox* picker, WeightsSection* section) {
+  const std::string name = take_string(gtk_combo_box_text_get_active_text(GTK_COMBO_BOX_TEXT(picker)));
+  g_object_set(section->config, "generator", name == "ffhq.pt" ? "" : name.c_str(), nullptr);
+}
+
+// Refills the picker from the folder, keeping the chosen file when it is
+// still there, else ffhq.pt (the first).
+void show_generators(WeightsSection* section) {
+  GtkComboBoxText* picker = GTK_COMBO_BOX_TEXT(section->generators);
+  const std::string chosen = config_string(section->config, "generator");
+  g_signal_handlers_block_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
+  gtk_combo_box_text_remove_all(picker);
+  std::vector<std::string> names = generator_files_in(chosen_folder(section->config));
+  if (names.empty()) names.push_back("ffhq.pt");  // shown as the default even before it is downloaded
+  int active = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    gtk_combo_box_text_append_text(picker, names[i].c_str());
+    if (names[i] == chosen) active = static_cast<int>(i);
+  }
+  g_signal_handlers_unblock_by_func(picker, reinterpret_cast<gpointer>(on_generator_chosen), section);
+  gtk_combo_box_set_active(GTK_COMBO_BOX(picker), active);
+}
+
+GtkWidget* generator_row(WeightsSection* section) {
+  GtkWidget* row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget* label = gtk_label_new_with_mnemonic(_("_Generator:"));
+  section->generators = gtk_combo_box_text_new();
+  gtk_label_set_mnemonic_widget(GTK_LABEL(label), section->generators);
+  gimp_help_set_help_data(section->generators,
+                          _("The StyleGAN2 generator in the weights folder: ffhq.pt for photos of people"), nullptr);
+  gtk_box_pack_start(GTK_BOX(row), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(row), section->generators, TRUE, TRUE, 0);
+  show_generators(section);
+  g_signal_connect(section->generators, "changed", G_CALLBACK(on_generator_chosen), section);
+  gtk_widget_show_all(row);
+  return row;
+}
+
+void on_folder_chosen(GObject*, GParamSpec*, WeightsSection* section) {
+  show_weight_files(section);
+  show_generators(section);
+}
+
+// The folder chooser reads "(None)" while the argument is unset: it shows
+// the folder a run would use instead, when that folder exists.
+void show_folder_used(GimpProcedureConfig* config) {
+  if (!config_folder(config, "weights-folder").empty()) return;
+  const std::string folder = chosen_folder(config);
+  if (!g_file_test(folder.c_str(), G_FILE_TEST_IS_DIR)) return;
+  GFile* file = g_file_new_for_path(folder.c_str());
+  g_object_set(config, "weights-folder", file, nullptr);
+  g_object_unref(file);
+}
 
 gboolean show_download_progress(gpointer data) {
   auto* section = static_cast<WeightsSection*>(data);
@@ -87,7 +146,69 @@ void draw_thumbnails_once_laid_out(GimpProcedureDialog* dialog) {
   }
 }
 
+// The download button and its outcome, under the folder's lines.
+GtkWidget* download_row(WeightsSection* section) {
+  GtkWidget* box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+  section->button = gtk_button_new_with_mnemonic(_("_Download missing files"));
+  gimp_help_set_help_data(section->button,
+                          _("Fetch the missing files from their publishers into this folder, checking each"), nullptr);
+  section->status = gtk_label_new("");
+  gtk_label_set_line_wrap(GTK_LABEL(section->status), TRUE);
+  gtk_label_set_xalign(GTK_LABEL(section->status), 0.0);
+  gtk_box_pack_start(GTK_BOX(box), section->button, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), section->status, FALSE, FALSE, 0);
+  gtk_widget_show_all(box);
+  return box;
+}
+
+// The face is the procedure's own layer, not a chooser's: its thumbnail is
+// put beside its label, where the choosers show theirs.
+void add_thumbnail(GtkWidget* label, GimpDrawable* face) {
+  constexpr int kSize = 48;
+  GtkWidget* parent = gtk_widget_get_parent(label);
+  if (!GTK_IS_BOX(parent)) return;
+  GValue position = G_VALUE_INIT;
+  g_value_init(&position, G_TYPE_INT);
+  gtk_container_child_get_property(GTK_CONTAINER(parent), label, "position", &position);
+  GtkWidget* row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  GdkPixbuf* pixbuf = gimp_drawable_get_thumbnail(face, kSize, kSize, GIMP_PIXBUF_SMALL_CHECKS);
+  gtk_box_pack_start(GTK_BOX(row), gtk_image_new_from_pixbuf(pixbuf), FALSE, FALSE, 0);
+  if (pixbuf) g_object_unref(pixbuf);
+  g_object_ref(label);
+  gtk_container_remove(GTK_CONTAINER(parent), label);
+  gtk_box_pack_start(GTK_BOX(row), label, FALSE, FALSE, 0);
+  g_object_unref(label);
+  gtk_box_pack_start(GTK_BOX(parent), row, FALSE, FALSE, 0);
+  gtk_box_reorder_child(GTK_BOX(parent), row, g_value_get_int(&position));
+  gtk_widget_show_all(row);
+}
+
+// Laid out for the common case: the three roles' layers (with their
+// thumbnails) first; the four hair masks in a closed section; quality and
+// mode; then "More" (smoothing, seed, generator, weights folder), closed
+// while every weights file is there and open when one is missing.
+void fill_sections(GimpProcedureDialog* dialog, WeightsSection* section) {
+  gimp_procedure_dialog_get_label(dialog, "masks-title", _("Hair mas_ks (optional)"), FALSE, TRUE);
+  gimp_procedure_dialog_fill_box(dialog, "masks-box", "identity-mask", "structure-mask", "appearance-mask",
+                                 "target-mask", nullptr);
+  gimp_procedure_dialog_fill_expander(dialog, "masks", "masks-title", FALSE, "masks-box");
+  gimp_procedure_dialog_get_label(dialog, "more-title", _("Mo_re"), FALSE, TRUE);
+  GtkWidget* more_box =
+      gimp_procedure_dialog_fill_box(dialog, "more-box", "smooth", "seed", "weights-folder", "weight-files", nullptr);
+  gtk_box_pack_start(GTK_BOX(more_box), download_row(section), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(more_box), generator_row(section), FALSE, FALSE, 0);
+  GtkWidget* more = gimp_procedure_dialog_fill_expander(dialog, "more", "more-title", FALSE, "more-box");
+  gtk_expander_set_expanded(GTK_EXPANDER(more), !weights_complete(chosen_folder(section->config)));
+  gimp_procedure_dialog_fill(dialog, "face", "structure", "appearance", "masks", "preset", "mode", "more", nullptr);
+}
+
 }  // namespace
+
+std::string config_string(GimpProcedureConfig* config, const char* name) {
+  gchar* text = nullptr;
+  g_object_get(config, name, &text, nullptr);
+  return take_string(text);
+}
 
 std::string config_folder(GimpProcedureConfig* config, const char* name) {
   GFile* file = nullptr;
@@ -98,33 +219,20 @@ std::string config_folder(GimpProcedureConfig* config, const char* name) {
   return path;
 }
 
-bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, const std::string& face_name) {
+bool run_transfer_dialog(GimpProcedure* procedure, GimpProcedureConfig* config, GimpDrawable* face) {
   gimp_ui_init(kPluginBinary);
+  show_folder_used(config);
   GtkWidget* dialog = gimp_procedure_dialog_new(procedure, config, _("Barbershop Hair Transfer"));
   auto* procedure_dialog = GIMP_PROCEDURE_DIALOG(dialog);
-  const std::string face = std::string(_("_Face (identity):")) + " " + face_name;
-  gimp_procedure_dialog_get_label(procedure_dialog, "face", face.c_str(), FALSE, TRUE);
-  WeightsSection section{config, dialog, nullptr, nullptr, nullptr, {}};
+  const std::string face_text = std::string(_("_Face (identity):")) + " " + gimp_item_get_name(GIMP_ITEM(face));
+  GtkWidget* face_label = gimp_procedure_dialog_get_label(procedure_dialog, "face", face_text.c_str(), FALSE, TRUE);
+  WeightsSection section{config, dialog, nullptr, nullptr, nullptr, nullptr, {}};
   section.lines = gimp_procedure_dialog_get_label(procedure_dialog, "weight-files", "", FALSE, FALSE);
   gtk_label_set_xalign(GTK_LABEL(section.lines), 0.0);
   show_weight_files(&section);
-  gimp_procedure_dialog_fill(procedure_dialog, "face", "structure", "appearance", "identity-mask", "structure-mask",
-                             "appearance-mask", "target-mask", "preset", "mode", "smooth", "seed", "weights-folder",
-                             "weight-files", "generator", nullptr);
+  fill_sections(procedure_dialog, &section);
   draw_thumbnails_once_laid_out(procedure_dialog);
-
-  // The download button and its outcome, under the fields.
-  GtkWidget* content = gtk_dialog_get_content_area(GTK_DIALOG(dialog));
-  section.button = gtk_button_new_with_mnemonic(_("_Download missing files"));
-  gimp_help_set_help_data(section.button,
-                          _("Fetch the missing files from their publishers into this folder, checking each"), nullptr);
-  section.status = gtk_label_new("");
-  gtk_label_set_line_wrap(GTK_LABEL(section.status), TRUE);
-  gtk_label_set_xalign(GTK_LABEL(section.status), 0.0);
-  gtk_box_pack_start(GTK_BOX(content), section.button, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(content), section.status, FALSE, FALSE, 0);
-  gtk_widget_show(section.button);
-  gtk_widget_show(section.status);
+  add_thumbnail(face_label, face);
   g_signal_connect(section.button, "clicked", G_CALLBACK(on_download_clicked), &section);
   g_signal_connect(config, "notify::weights-folder", G_CALLBACK(on_folder_chosen), &section);
   g_signal_connect(dialog, "delete-event", G_CALLBACK(refuse_close_while_downloading), &section);

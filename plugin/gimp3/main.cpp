@@ -108,12 +108,6 @@ GimpProcedure* download_procedure(GimpPlugIn* plug_in) {
   return procedure;
 }
 
-std::string config_string(GimpProcedureConfig* config, const char* name) {
-  gchar* text = nullptr;
-  g_object_get(config, name, &text, nullptr);
-  return take_string(text);
-}
-
 LayerId config_layer(GimpProcedureConfig* config, const char* name) {
   GimpDrawable* drawable = nullptr;
   g_object_get(config, name, &drawable, nullptr);
@@ -175,7 +169,7 @@ GimpValueArray* run_transfer_procedure(GimpProcedure* procedure, GimpRunMode mod
     require_face_layer(*host, face);
     if (mode == GIMP_RUN_INTERACTIVE) {
       suggest_reference_layers(*host, face, config);
-      if (!run_transfer_dialog(procedure, config, host->name(face)))
+      if (!run_transfer_dialog(procedure, config, gimp_drawable_get_by_id(face)))
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     }
     return succeeded(procedure, mode, transfer(*host, call_from(config, face, mode != GIMP_RUN_NONINTERACTIVE)));

@@ -58,7 +58,8 @@ export_new "$named" script-G128
 check "its pixels equal the CLI's with G128.pt" \
   "$python" "$gimp_tests/compare.py" close "$work/script-G128.png" "$work/cli-G128.pt.png"
 
-# The dialog: G128.pt chosen with the keyboard, then OK.
+# The dialog: its "More" section opened (Alt+R: closed while every weights
+# file is there), G128.pt chosen with the keyboard, then OK.
 dialog_closes() {  # dialog_closes WINDOW: it is unmapped within 10 s
   for _ in $(seq 50); do
     xdotool search --onlyvisible --name "^Barbershop Hair Transfer$" 2>/dev/null | grep -qx "$1" || return 0
@@ -88,7 +89,7 @@ run_dialog() {  # run_dialog KEYS...: opens the dialog on face 16, presses KEYS 
   done
   wait "$client" && cat "$work/dialog-reply"
 }
-chosen=$(run_dialog alt+g Down)
+chosen=$(run_dialog alt+r alt+g Down)
 check "the dialog with G128.pt chosen adds a layer" test -n "$chosen"
 # GIMP numbers a repeated name ("... #1"): the script's layer has it too.
 check "the dialog's layer is the face 16 with 15's hair and 117's colour" \

@@ -14,7 +14,7 @@
 #     layer and Ctrl+Y brings it back;
 #   dialog: in the same UI, Filters > Barbershop > Hair Transfer... opens
 #     the dialog with its title and a found/missing line per weights file
-#     (read through AT-SPI); Escape adds no layer, OK with G128.pt typed as
+#     (read through AT-SPI); Escape adds no layer, OK with G128.pt chosen as
 #     the generator adds one with the CLI's G128.pt pixels, and the dialog
 #     opened again shows G128.pt (BB_SCREENSHOT=PNG also saves its picture).
 #   group: a layer group of 3 hair shapes gives a result group of 3 layers
@@ -173,13 +173,15 @@ undo() {
 
 # dialog: GIMP 3 with its UI, the faces in a display, and Filters >
 # Barbershop > Hair Transfer... chosen with the keyboard as a user does,
-# three times: the window appears with its title; Escape closes it and adds
-# no layer; G128.pt typed into the generator field (Alt+G) and OK (Alt+O)
-# run the transfer with it on the layers the dialog suggests (the two
-# others, in stack order) and add exactly one layer; opened again, the
-# dialog shows G128.pt in that field (GIMP remembers the arguments of the
-# last run), and Escape closes it. With BB_SCREENSHOT set, the dialog is
-# also saved there as a PNG (the README's).
+# three times: the window appears with its title; its "More" section is
+# open by itself while a weights file is missing (the first time) and
+# opened with Alt+R the other times; Escape closes it and adds no layer;
+# G128.pt chosen in the generator list (Alt+G, Down) and OK (Alt+O) run the
+# transfer with it on the layers the dialog suggests (the two others, in
+# stack order) and add exactly one layer; opened again, the dialog shows
+# G128.pt in that list (GIMP remembers the arguments of the last run), and
+# Escape closes it. With BB_SCREENSHOT set, the dialog is also saved there
+# as a PNG (the README's).
 dialog() {
   local dir=$work/show started before window links=$work/dialog-weights
   started=$(date +%s)
@@ -199,14 +201,16 @@ dialog() {
     if [ -n "$window" ]; then
       check "dialog ($step): its title is Barbershop Hair Transfer" \
         test "$(xdotool getwindowname "$window")" = "Barbershop Hair Transfer"
+      # The README's picture: the common case, every weights file there.
+      [ $step = ok ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
+      xdotool windowfocus --sync "$window"
+      [ $step = cancel ] || { xdotool key --clearmodifiers alt+r; sleep 1; }  # opens More
       check "dialog ($step): a line per weights file says found or missing" \
         test "$(window_labels | grep -E '[.](pt|pth) ')" = "$(expected_weight_lines "$links")"
-      [ $step = cancel ] && [ -n "${BB_SCREENSHOT:-}" ] && dialog_screenshot "$window" "$BB_SCREENSHOT"
-      [ $step = again ] && check "dialog (again): the generator field shows G128.pt, chosen the time before" \
-        grep -qx "text: G128.pt" <<<"$(window_labels)"
-      xdotool windowfocus --sync "$window"
+      [ $step = again ] && check "dialog (again): the generator list shows G128.pt, chosen the time before" \
+        grep -qx "choice: G128.pt" <<<"$(window_labels)"
       if [ $step = ok ]; then
-        xdotool key --clearmodifiers alt+g ctrl+a && xdotool type --delay 50 G128.pt && xdotool key --clearmodifiers alt+o
+        for key in alt+g Down alt+o; do xdotool key --clearmodifiers $key; sleep 0.5; done
       else
         xdotool key --clearmodifiers Escape
       fi
@@ -230,7 +234,7 @@ dialog() {
     --out "$dir/cli-G128.png" --weights "$links" --generator "$links/G128.pt" --preset paper --mode realistic \
     --smooth 5 --seed 0 --noise stored 2>"$dir/cli-G128.log"
   check "dialog: CLI transfer with G128.pt exits 0" test $? -eq 0
-  check "dialog: OK's layer has the CLI's pixels with the typed generator G128.pt" \
+  check "dialog: OK's layer has the CLI's pixels with the chosen generator G128.pt" \
     compare close "$dir/top.png" "$dir/cli-G128.png"
 }
 

@@ -1,7 +1,8 @@
 """Prints the text of every label in the window named argv[1] (of any
 application on the accessibility bus of $DISPLAY), one line each, and of
-every text field that holds some, as "text: <what it holds>": what the user
-reads there, taken from the running dialog through AT-SPI.
+every text field that holds some, as "text: <what it holds>", and of every
+drop-down list, as "choice: <its chosen entry>": what the user reads there,
+taken from the running dialog through AT-SPI.
 usage: window_labels.py TITLE
 """
 import sys
@@ -26,6 +27,8 @@ def labels(node):
         text = Atspi.Text.get_text(node, 0, Atspi.Text.get_character_count(node))
         if text:
             yield f"text: {text}"
+    if role == Atspi.Role.COMBO_BOX and node.get_name():
+        yield f"choice: {node.get_name()}"
     for child in children(node):
         if child is not None:
             yield from labels(child)
