@@ -37,9 +37,11 @@ AlignMode parse_align_mode(const std::string& name);    // "auto" | "off"
 
 // The one seed every host offers (--seed, the batch's seed column, the
 // plug-ins' seed): 0, the default, is the generator's stored noise
-// (deterministic, as the paper's code); 1 to kLargestSeed is random noise
-// drawn from that seed, the same again for the same seed. The largest is
-// what a GIMP PDB int holds, so a seed means the same in every host.
+// (deterministic; the reference draws fresh noise, docs/method.md); 1 to
+// kLargestSeed is random noise drawn from that seed (in order: embeddings
+// found in the cache skip their draws, so only a run without the cache
+// repeats exactly). The largest is what a GIMP PDB int holds, so a seed
+// means the same in every host.
 constexpr int64_t kLargestSeed = 2147483647;
 // The noise `seed` asks for; throws barbershop::Error (setting "seed")
 // outside 0..kLargestSeed rather than cutting it to fit.
