@@ -3,6 +3,18 @@
 #include "engine/error.h"
 
 namespace barbershop::cli {
+namespace {
+
+// Options that are gone, with how to write what they asked, for command
+// lines and scripts written for an older version; nullptr for any other.
+const char* replacement_of(const std::string& name, const std::set<std::string>& options) {
+  if (name == "noise" && options.count("seed"))
+    return "--noise was replaced by --seed: write --seed N (1 to 2147483647) for random noise from seed N "
+           "(was --noise random --seed N), and --seed 0 or nothing for the stored noise (was --noise stored)";
+  return nullptr;
+}
+
+}  // namespace
 
 Args::Args(std::string command, const std::vector<std::string>& words,
            const std::set<std::string>& options, const std::set<std::string>& flags)
@@ -20,6 +32,8 @@ Args::Args(std::string command, const std::vector<std::string>& words,
       if (i + 1 >= words.size())
         throw Error("option " + word + " needs a value; see `barbershop " + command_ + " --help`");
       values_[name] = words[++i];
+    } else if (const char* replacement = replacement_of(name, options)) {
+      throw Error(replacement);
     } else {
       throw Error("unknown option " + word + " for `barbershop " + command_ +
                   "`; see `barbershop " + command_ + " --help`");

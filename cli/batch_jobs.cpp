@@ -54,6 +54,21 @@ std::string resolved(const std::string& path, const std::filesystem::path& folde
   return (folder / path).lexically_normal().string();
 }
 
+// A row's seed: a whole number, or none when the cell is empty; its range is
+// the engine's to check (noise_of_seed), for that row alone.
+std::optional<int64_t> seed_of(const std::string& text, int64_t row, const std::string& name) {
+  if (text.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    const int64_t seed = std::stoll(text, &used);
+    if (used == text.size()) return seed;
+  } catch (const std::exception&) {
+  }
+  throw Error("row " + std::to_string(row) + " of the job file " + name + " has the seed '" + text +
+              "'; a seed is a whole number: 0 (stored noise) or 1 to 2147483647 (random noise from it), or empty "
+              "for the command line's --seed");
+}
+
 BatchJob job_of(const std::vector<std::string>& fields, const std::map<std::string, size_t>& columns, int64_t row,
                 const std::string& name, const std::filesystem::path& folder) {
   if (fields.size() != columns.size())
@@ -78,6 +93,7 @@ BatchJob job_of(const std::vector<std::string>& fields, const std::map<std::stri
   job.appearance_mask = resolved(cell("appearance_mask"), folder);
   job.target_mask = resolved(cell("target_mask"), folder);
   job.out = cell("out").empty() ? std::to_string(row) + ".png" : cell("out");
+  job.seed = seed_of(cell("seed"), row, name);
   if (job.out.find('/') != std::string::npos || job.out == "." || job.out == "..")
     throw Error("row " + std::to_string(row) + " of the job file " + name + " writes '" + job.out +
                 "'; an out is a file name in the output folder, without folders");
@@ -104,7 +120,7 @@ int64_t whole_number(const std::string& text) {
 const std::vector<std::string>& job_file_columns() {
   static const std::vector<std::string> columns = {"identity",        "structure",       "appearance",
                                                    "identity_mask",   "structure_mask",  "appearance_mask",
-                                                   "target_mask",     "out"};
+                                                   "target_mask",     "out",             "seed"};
   return columns;
 }
 

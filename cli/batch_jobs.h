@@ -4,6 +4,7 @@
 // (--shard i/N) and GPU workers (--devices) that each take every N-th job.
 // All checked up front, before anything loads, with one-line messages.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ struct BatchJob {
   std::string identity, structure, appearance;
   std::string identity_mask, structure_mask, appearance_mask, target_mask;  // "" when not given
   std::string out;  // the result's file name in the output folder; default "<row>.png"
+  // The row's seed (0: stored noise; 1 to 2147483647: random noise from it),
+  // as the engine checks it when the row's turn comes, so one out of range
+  // fails that row alone; none: the command line's --seed.
+  std::optional<int64_t> seed;
 };
 
 // The columns a job file may have; the first three are required.
@@ -28,8 +33,8 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, const s
 // The jobs of the file at `path`; throws barbershop::Error for an unreadable
 // or empty file, a header without a required column or with an unknown or
 // repeated one, a row with the wrong number of fields or without a required
-// image, an `out` that is not a plain file name, and two rows writing the
-// same file.
+// image, an `out` that is not a plain file name, a seed that is not a whole
+// number, and two rows writing the same file.
 std::vector<BatchJob> read_job_file(const std::string& path);
 
 // --shard i/N: the jobs whose row r has (r - 1) mod N == i mod N. i may run

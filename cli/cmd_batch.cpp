@@ -39,6 +39,9 @@ JOBS.csv starts with a header row naming its columns, in any order:
   appearance_mask, target_mask        as the --*-mask options of `transfer`
   out                                 optional: the result's file name in DIR
                                       (default: <row>.png, rows numbered from 1)
+  seed                                optional: this row's --seed (0: stored noise;
+                                      1 to 2147483647: random noise from it); empty:
+                                      --seed's; one out of range fails its row alone
 Paths are relative to the job file's folder; fields holding commas go in
 double quotes. The whole file is checked before anything loads.
 
@@ -136,7 +139,8 @@ TransferJob transfer_job(const Plan& plan, const BatchJob& job, int64_t& current
                                   optional_mask(job.structure_mask), optional_mask(job.appearance_mask),
                                   optional_mask(job.target_mask)};
           },
-          [path = result_path(plan, job)](const TransferResult& result) { write_image(path, result.image); }};
+          [path = result_path(plan, job)](const TransferResult& result) { write_image(path, result.image); },
+          job.seed};
 }
 
 struct Tally {

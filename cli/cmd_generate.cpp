@@ -7,6 +7,7 @@
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
 #include "engine/networks/stylegan2.h"
+#include "engine/pipeline/settings.h"
 
 namespace barbershop::cli {
 namespace {
@@ -15,7 +16,7 @@ namespace sg2 = barbershop::stylegan2;
 
 const char kUsage[] =
     "usage: barbershop generate --checkpoint G.pt --latent W.npy --out OUT.npy|OUT.png\n"
-    "                           [--noise stored|random] [--seed N]\n"
+    "                           [--seed N]\n"
     "                           [--stop-after-block K]\n"
     "                           [--start-from-block K --features F.npy]\n"
     "                           [--device auto|cpu|cuda[:N]]\n"
@@ -29,9 +30,8 @@ const char kUsage[] =
     "                        n = 2*log2(size)-2 (18 at 1024); [512] = one w for all n\n"
     "  --out PATH            .npy: the image [3,R,R] in [-1,1] (not clamped), or with\n"
     "                        --stop-after-block the feature map [C,H,W]; .png: 8-bit RGB\n"
-    "  --noise MODE          stored (default): the checkpoint's noise buffers;\n"
-    "                        random: fresh N(0,1) noise drawn from --seed\n"
-    "  --seed N              seed for --noise random (default 0)\n"
+    "  --seed N              0 (default): the checkpoint's noise buffers; 1 to 2147483647:\n"
+    "                        fresh N(0,1) noise drawn from that seed, as in `transfer`\n"
     "  --stop-after-block K  write the feature map after block K instead of the image\n"
     "  --start-from-block K  start at block K >= 1 from --features, the output of\n"
     "                        block K-1; as in the Barbershop reference the RGB skip\n"
@@ -69,11 +69,11 @@ at::Tensor read_features(const std::string& path, const sg2::Generator& g, int64
               ") to start from block " + std::to_string(block));
 }
 
+// --seed as every host reads it (noise_of_seed).
 sg2::Noise pick_noise(const Args& args) {
-  const std::string mode = args.get_or("noise", "stored");
-  if (mode == "stored") return sg2::Noise::stored();
-  if (mode == "random") return sg2::Noise::random(sg2::seeded_generator(args.integer("seed", 0)));
-  throw Error("--noise takes stored or random, not '" + mode + "'");
+  const int64_t seed = args.integer("seed", 0);
+  if (noise_of_seed(seed) == NoiseMode::Stored) return sg2::Noise::stored();
+  return sg2::Noise::random(sg2::seeded_generator(static_cast<uint64_t>(seed)));
 }
 
 bool ends_with(const std::string& text, const std::string& tail) {
@@ -124,7 +124,7 @@ int run(const Args& args) {
 const Command generate_command{
     "generate",
     kUsage,
-    {"checkpoint", "latent", "out", "noise", "seed", "stop-after-block", "start-from-block",
+    {"checkpoint", "latent", "out", "seed", "stop-after-block", "start-from-block",
      "features", "device"},
     {},
     &run};

@@ -23,7 +23,7 @@ constexpr int kExitCancelled = 130;
 
 const std::string kUsage = std::string(R"(usage: barbershop transfer --identity A.png --structure B.png --appearance C.png --out OUT.png
     [--weights DIR] [--generator G.pt] [--preset paper|fast] [--steps w=..,fs=..,mask=..,align1=..,align2=..,blend=..]
-    [--mode realistic|fidelity] [--smooth N] [--noise stored|random] [--seed N] [--device auto|cpu|cuda]
+    [--mode realistic|fidelity] [--smooth N] [--seed N] [--device auto|cpu|cuda]
     [--cache DIR | --no-cache] [--identity-mask M.png] [--structure-mask M.png] [--appearance-mask M.png]
     [--target-mask M.png] [--dump DIR] [--align auto|off] [--face-index N] [--preview DIR] [--time-limit S]
 
@@ -132,6 +132,7 @@ void write_dump(const std::string& dir, const TransferResult& result) {
 int run(const Args& args) {
   const std::string out = args.required("out");
   const TransferOptions options = transfer_options_from(args);
+  check_options(options);  // a wrong setting is named before the images are read
   TransferImages images{read_image(args.required("identity")), read_image(args.required("structure")),
                         read_image(args.required("appearance")), optional_mask(args, "identity-mask"),
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),

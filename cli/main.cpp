@@ -29,7 +29,7 @@ std::string flag_for(const std::string& setting) {
   static const std::map<std::string, std::string> kFlags = {
       {"preset", "--preset"},   {"steps", "--steps or $BARBERSHOP_STEPS"},
       {"mode", "--mode"},       {"smooth", "--smooth"},
-      {"noise", "--noise"},     {"seed", "--seed"},
+      {"seed", "--seed"},
       {"cache_dir", "--cache"}, {"align", "--align"},
       {"face_index", "--face-index"}, {"device", "--device"},
       {"weights_dir", "--weights or $BARBERSHOP_WEIGHTS"}, {"generator", "--generator"},

@@ -14,7 +14,8 @@ const char kTransferOptionsHelp[] = R"(  --weights DIR   folder with ffhq.pt, se
   --steps         override step counts; $BARBERSHOP_STEPS overrides everything
   --mode          target mask mode (default realistic)
   --smooth N      dilation/erosion of the alignment masks (default 5)
-  --noise         stored (default, deterministic) or random (drawn from --seed)
+  --seed N        0 (default): the generator's stored noise, deterministic; 1 to 2147483647:
+                  random noise drawn from that seed (the same image again with --no-cache)
   --cache DIR     embedding cache (default ~/.cache/barbershop); --no-cache: none
   --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
                   of its face; off: take the images as they are (square aligned crops)
@@ -45,8 +46,7 @@ TransferOptions transfer_options_from(const Args& args) {
   options.steps = args.get_or("steps", "");
   options.mode = parse_target_mode(args.get_or("mode", "realistic"));
   options.smooth = static_cast<int>(args.integer("smooth", 5));
-  options.noise = parse_noise(args.get_or("noise", "stored"));
-  options.seed = static_cast<uint64_t>(args.integer("seed", 0));
+  options.seed = args.integer("seed", 0);  // its range: the engine's check_options
   if (args.flag("no-cache") && args.get("cache")) throw Error("give --cache DIR or --no-cache, not both");
   options.use_cache = !args.flag("no-cache");
   options.cache_dir = args.get_or("cache", "");
@@ -62,7 +62,7 @@ TransferOptions transfer_options_from(const Args& args) {
 }
 
 std::set<std::string> with_transfer_options(std::set<std::string> names) {
-  names.insert({"weights", "generator", "preset", "steps", "mode", "smooth", "noise", "seed", "device", "cache",
+  names.insert({"weights", "generator", "preset", "steps", "mode", "smooth", "seed", "device", "cache",
                 "align", "face-index", "time-limit"});
   return names;
 }

@@ -28,13 +28,17 @@ namespace {
 
 const char* const kRoles[] = {"identity", "structure", "appearance"};
 
+void use_seed(TransferSettings& settings, int64_t seed) {
+  settings.noise = noise_of_seed(seed);
+  settings.seed = static_cast<uint64_t>(seed);
+}
+
 TransferSettings settings_of(const TransferOptions& options) {
   TransferSettings settings;
   settings.steps = resolve_steps(options.preset, options.steps);
   settings.mode = options.mode;
   settings.smooth = options.smooth;
-  settings.noise = options.noise;
-  settings.seed = options.seed;
+  use_seed(settings, options.seed);
   if (options.use_cache) settings.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   settings.embedding_batch = options.embedding_batch;
   settings.speed = options.speed;
@@ -89,6 +93,7 @@ void check_options(const TransferOptions& options) {
   resolve_steps(options.preset, options.steps);  // throws naming a bad entry
   if (options.smooth < 0)
     throw Error("smoothing takes 0 or more iterations, not " + std::to_string(options.smooth), "smooth");
+  noise_of_seed(options.seed);  // throws for a seed out of range
   if (options.face_index < 0)
     throw Error("faces are numbered from 0 (the largest), not " + std::to_string(options.face_index), "face_index");
   if (options.align == AlignMode::Off && (options.face_index != 0 || options.face_area))
@@ -217,17 +222,17 @@ void Engine::transfer_each(const std::vector<TransferJob>& jobs, const Progress&
                            const std::function<void(size_t job, const JobOutcome&)>& done) const {
   load();
   std::optional<TemporaryFolder> run_cache;
-  const std::string cache_dir = state_->settings.cache_dir;
-  if (cache_dir.empty()) state_->settings.cache_dir = run_cache.emplace().path();
-  struct RestoreCache {  // however the run ends
+  struct RestoreSettings {  // the run's cache and the jobs' seeds, however the run ends
     State& state;
-    std::string dir;
-    ~RestoreCache() { state.settings.cache_dir = dir; }
-  } restore{*state_, cache_dir};
+    TransferSettings saved;
+    ~RestoreSettings() { state.settings = saved; }
+  } restore{*state_, state_->settings};
+  if (state_->settings.cache_dir.empty()) state_->settings.cache_dir = run_cache.emplace().path();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto started = std::chrono::steady_clock::now();
     JobOutcome outcome;
     try {
+      use_seed(state_->settings, jobs[i].seed.value_or(state_->options.seed));
       const TransferResult result = transfer(jobs[i].images(), progress);
       jobs[i].keep(result);
       outcome.stopped = result.stopped;

@@ -36,8 +36,9 @@ struct TransferOptions {
   std::string steps;  // step counts over the preset, "w=2,fs=2,..."; $BARBERSHOP_STEPS wins over both
   TargetMode mode = TargetMode::Realistic;
   int smooth = 5;  // dilation / erosion iterations of the alignment masks, 0 or more
-  NoiseMode noise = NoiseMode::Stored;
-  uint64_t seed = 0;  // for NoiseMode::Random
+  // 0: the generator's stored noise; 1 to kLargestSeed: random noise drawn
+  // from this seed (noise_of_seed, engine/pipeline/settings.h).
+  int64_t seed = 0;
   bool use_cache = true;  // keep embeddings and the PCA prior in cache_dir
   std::string cache_dir;  // empty: default_cache_dir()
   AlignMode align = AlignMode::Auto;
@@ -78,6 +79,9 @@ struct TransferJob {
   std::function<TransferImages()> images;
   // Keeps the result (writes it, shows it); a failure here fails the job too.
   std::function<void(const TransferResult&)> keep;
+  // This job's own seed instead of the options' (a batch row's); one out of
+  // range fails this job alone.
+  std::optional<int64_t> seed;
 };
 
 // How one job of Engine::transfer_each ended.

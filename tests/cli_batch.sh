@@ -3,11 +3,11 @@
 # checked whole before anything loads (an empty file, a missing or unknown
 # column: one line naming the fix); --shard and --devices split the jobs so
 # that every job is run exactly once (--dry-run shows the plan); --devices on
-# a machine without GPUs says so. Then the 6 jobs of the batch fixture are
-# run, the run is killed (SIGKILL) after its first result, and the same
-# command again completes the rest: every result is written once
-# (status.jsonl has one "ok" line per job), and a result equals what
-# `barbershop transfer` makes of the same images. The results are kept in
+# a machine without GPUs says so; a seed column holds whole numbers. Then the
+# 6 jobs of the batch fixture are run, the run is killed (SIGKILL) after its
+# first result, and the same command again completes the rest: every result
+# is written once (status.jsonl has one "ok" line per job), and a result
+# equals what `barbershop transfer --seed 0` makes of the same images. The results are kept in
 # REFERENCE_DIR for the Slurm test (cli_batch_slurm.sh).
 # usage: cli_batch.sh BARBERSHOP PIPELINE_FIXTURE_DIR BATCH_FIXTURE_DIR REFERENCE_DIR
 set -u
@@ -40,6 +40,8 @@ check "a row with a field too many is named" refused "identity,structure,appeara
   "row 1 of the job file $work/bad.csv has 4 fields but the header names 3 columns"
 check "two rows writing one file are named" refused "identity,structure,appearance,out\na,b,c,x.png\nd,e,f,x.png\n" \
   "rows 1 and 2 of the job file $work/bad.csv both write 'x.png'; give each row its own out"
+check "a seed that is no whole number is named" refused "identity,structure,appearance,seed\na,b,c,seven\n" \
+  "row 1 of the job file $work/bad.csv has the seed 'seven'; a seed is a whole number"
 "$cli" batch "$jobs" --out "$work/out" --shard 4/3 "${options[@]}" 2>"$work/shard.log"
 check "a shard past the count is refused" grep -qF "not '4/3'" "$work/shard.log"
 
@@ -86,11 +88,12 @@ check "status.jsonl has no other lines" test "$(wc -l <"$work/out/status.jsonl")
 "$cli" batch "$jobs" --out "$work/out" "${options[@]}" 2>"$work/third.log"
 check "a third run has nothing to do" grep -qF "0 done now, 6 done before, 0 failed" "$work/third.log"
 
-# A batch result is the transfer's own (row 6: face 117 with the hair of 15).
+# A batch result is the transfer's own (row 6: face 117 with the hair of 15),
+# and no seed is seed 0, the stored noise.
 faces=$(dirname "$jobs")/faces
 "$cli" transfer --identity "$faces/face 117, aligned.png" --structure "$faces/face 15, aligned.png" \
-  --appearance "$faces/face 15, aligned.png" --out "$work/transfer.png" "${options[@]}" 2>/dev/null
-check "row 6 equals \`barbershop transfer\` byte for byte" cmp "$work/out/6.png" "$work/transfer.png"
+  --appearance "$faces/face 15, aligned.png" --out "$work/transfer.png" "${options[@]}" --seed 0 2>/dev/null
+check "row 6 (no seed) equals \`barbershop transfer --seed 0\` byte for byte" cmp "$work/out/6.png" "$work/transfer.png"
 
 rm -rf "$reference" && mkdir -p "$reference" && cp "$work"/out/[1-6].png "$reference"/
 echo "cli_batch: $passed passed, $failures failed"

@@ -4,7 +4,9 @@
 # (--generator), --smooth and the hair masks of identity, structure and
 # target act as docs/method.md says (cli_transfer_check.py); Ctrl-C stops it with
 # exit code 130 and leaves no file; missing weights are named; an output
-# folder that does not exist is refused before anything loads.
+# folder that does not exist is refused before anything loads, and so are a
+# seed out of range and the old --noise, in one line saying what to write
+# (the seeds' images: cli_batch.sh and cli_batch_bad.sh).
 # usage: cli_transfer.sh BARBERSHOP PIPELINE_FIXTURE_DIR FACES_DIR PYTHON
 set -u
 cli=$1 fixtures=$2 weights=$2/weights faces=$3 python=$4
@@ -55,5 +57,19 @@ check "missing output folder refused before the transfer" test "$(grep -c embedd
 check "unwritable format exits 2" test $? -eq 2
 check "unwritable format named" grep -q "'gif2' is not an image format this build writes" "$work/out-format.log"
 
+# The seed, as every host means it (noise_of_seed, engine/pipeline/settings.h).
+refused() {  # refused EXPECTED_MESSAGE TRANSFER_OPTIONS...: exit 2, one line, nothing written
+  "$cli" transfer "${args[@]}" --out "$work/refused.png" "${@:2}" 2>"$work/refused.log"
+  [ $? -eq 2 ] && [ "$(wc -l <"$work/refused.log")" -eq 1 ] && grep -qF -- "$1" "$work/refused.log" &&
+    [ ! -e "$work/refused.png" ] || { cat "$work/refused.log"; false; }
+}
+range="the seed takes 0 (the generator's stored noise) or 1 to 2147483647 (random noise drawn from that seed)"
+check "--seed -1 is refused before anything loads" refused "$range, not -1; pick a seed in that range (--seed)" --seed -1
+check "--seed 4294967296 is refused, not cut to 32 bits" refused "$range, not 4294967296;" --seed 4294967296
+check "--noise random is refused, saying how to write it" \
+  refused "--noise was replaced by --seed: write --seed N (1 to 2147483647) for random noise from seed N" \
+  --noise random --seed 5
+check "--noise stored is refused, saying how to write it" \
+  refused "and --seed 0 or nothing for the stored noise (was --noise stored)" --noise stored
 echo "cli_transfer: $passed passed, $failures failed"
 test $failures -eq 0

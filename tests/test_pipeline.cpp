@@ -72,6 +72,25 @@ TEST(Settings, EnvironmentWinsOverPresetAndFlags) {
   EXPECT_EQ(steps, expected);
 }
 
+// The one meaning of a seed in every host: 0 the stored noise, 1 to the
+// largest GIMP int random noise from that seed; anything else refused, not cut.
+TEST(Settings, SeedZeroIsTheStoredNoiseAndOthersRandomWithinAGimpInt) {
+  EXPECT_EQ(noise_of_seed(0), NoiseMode::Stored);
+  EXPECT_EQ(noise_of_seed(1), NoiseMode::Random);
+  EXPECT_EQ(noise_of_seed(2147483647), NoiseMode::Random);
+  for (const int64_t seed : {int64_t{-1}, int64_t{2147483648}, int64_t{4294967296}}) {
+    try {
+      noise_of_seed(seed);
+      ADD_FAILURE() << "seed " << seed << " was taken";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.setting(), "seed");
+      const std::string message = error.what();
+      EXPECT_NE(message.find("0 (the generator's stored noise) or 1 to 2147483647"), std::string::npos) << message;
+      EXPECT_NE(message.find("not " + std::to_string(seed)), std::string::npos) << message;
+    }
+  }
+}
+
 // The loss the embedding minimises, computed here from its definition.
 double reconstruction_loss(const at::Tensor& codes, const at::Tensor& image) {
   torch::NoGradGuard no_grad;

@@ -21,6 +21,7 @@
 #include "engine/io/image.h"
 #include "engine/ops/lanczos.h"
 #include "plugin/common/procedures.h"
+#include "plugin/common/settings.h"
 #include "tests/plugin_memory_host.h"
 
 namespace barbershop::plugin {
@@ -262,6 +263,27 @@ TEST(PluginProcedures, ScriptsTakeTheEnvironmentsWeightsFolderAndTheDialogItsOwn
   unsetenv("BARBERSHOP_WEIGHTS");
   EXPECT_EQ(weights_folder(false, "/chosen"), "/chosen");
   EXPECT_EQ(weights_folder(false, ""), std::string(std::getenv("HOME")) + "/.local/share/barbershop/weights");
+}
+
+// The PDB's seed means what --seed means (noise_of_seed): passed on whole,
+// not cut to 32 bits; GIMP 2.10's gint32 can be negative, which is refused
+// with the engine's message before any change.
+TEST(PluginProcedures, TheSeedIsTheEnginesSeedAndANegativeOneIsRefusedBeforeAnyChange) {
+  TransferValues values;
+  EXPECT_EQ(options_from(values, kWeights).seed, 0);
+  values.seed = 7;
+  EXPECT_EQ(options_from(values, kWeights).seed, 7);
+  values.seed = 2147483647;
+  EXPECT_EQ(options_from(values, kWeights).seed, 2147483647);
+
+  FacesImage image;
+  TransferCall call = image.call();
+  call.values.seed = -1;
+  const size_t before = image.host.item_count();
+  const std::string message = refusal(image.host, call);
+  EXPECT_TRUE(contains(message, "seed takes 0 (the generator's stored noise) or 1 to 2147483647")) << message;
+  EXPECT_TRUE(contains(message, "not -1")) << message;
+  expect_untouched(image.host, before);
 }
 
 }  // namespace

@@ -467,7 +467,7 @@ TEST(StyleGAN2Cli, OneCodeIsRepeatedAndRandomNoiseFollowsTheSeed) {
   const at::Tensor w = barbershop::read_npy(fixture("w64.npy"))[0][3].contiguous();
   barbershop::write_npy(latent, w);
   const std::string common = "--checkpoint " + fixture("G64.pt") + " --latent " + latent + " --out " + out +
-                             " --device cpu --noise random --seed 5";
+                             " --device cpu --seed 5";
   ASSERT_EQ(generate(common).status, 0);
   const at::Tensor expected =
       loaded(64).generator->synthesize(w.expand({1, 10, 512}), sg2::Noise::random(sg2::seeded_generator(5)))[0];
@@ -509,7 +509,7 @@ TEST(StyleGAN2Cli, HelpDescribesTheOptions) {
   std::ifstream in(out_file);
   std::stringstream text;
   text << in.rdbuf();
-  for (const char* option : {"--checkpoint", "--latent", "--out", "--noise", "--seed", "--stop-after-block",
+  for (const char* option : {"--checkpoint", "--latent", "--out", "--seed", "--stop-after-block",
                              "--start-from-block", "--features"})
     EXPECT_NE(text.str().find(option), std::string::npos) << option;
 }

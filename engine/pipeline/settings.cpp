@@ -34,10 +34,13 @@ TargetMode parse_target_mode(const std::string& name) {
   throw Error("unknown mode '" + name + "'; use realistic or fidelity", "mode");
 }
 
-NoiseMode parse_noise(const std::string& name) {
-  if (name == "stored") return NoiseMode::Stored;
-  if (name == "random") return NoiseMode::Random;
-  throw Error("unknown noise '" + name + "'; use stored or random", "noise");
+NoiseMode noise_of_seed(int64_t seed) {
+  if (seed < 0 || seed > kLargestSeed)
+    throw Error("the seed takes 0 (the generator's stored noise) or 1 to " + std::to_string(kLargestSeed) +
+                    " (random noise drawn from that seed), not " + std::to_string(seed) +
+                    "; pick a seed in that range",
+                "seed");
+  return seed == 0 ? NoiseMode::Stored : NoiseMode::Random;
 }
 
 AlignMode parse_align_mode(const std::string& name) {

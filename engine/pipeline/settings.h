@@ -33,8 +33,19 @@ enum class AlignMode {
 StepCounts preset_steps(Preset preset);
 Preset parse_preset(const std::string& name);           // "paper" | "fast"
 TargetMode parse_target_mode(const std::string& name);  // "realistic" | "fidelity"
-NoiseMode parse_noise(const std::string& name);         // "stored" | "random"
 AlignMode parse_align_mode(const std::string& name);    // "auto" | "off"
+
+// The one seed every host offers (--seed, the batch's seed column, the
+// plug-ins' seed): 0, the default, is the generator's stored noise
+// (deterministic; the reference draws fresh noise, docs/method.md); 1 to
+// kLargestSeed is random noise drawn from that seed (in order: embeddings
+// found in the cache skip their draws, so only a run without the cache
+// repeats exactly). The largest is what a GIMP PDB int holds, so a seed
+// means the same in every host.
+constexpr int64_t kLargestSeed = 2147483647;
+// The noise `seed` asks for; throws barbershop::Error (setting "seed")
+// outside 0..kLargestSeed rather than cutting it to fit.
+NoiseMode noise_of_seed(int64_t seed);
 
 // Applies "w=2,fs=2,mask=2,align1=2,align2=2,blend=2" (any subset) to `base`.
 // Throws barbershop::Error naming the bad entry.
@@ -75,7 +86,7 @@ struct TransferSettings {
   TargetMode mode = TargetMode::Realistic;
   int smooth = 5;               // dilation / erosion iterations in alignment
   NoiseMode noise = NoiseMode::Stored;  // stored buffers: deterministic
-  uint64_t seed = 0;            // for NoiseMode::Random
+  uint64_t seed = 0;            // for NoiseMode::Random (see noise_of_seed)
   double learning_rate = 0.01;
   std::string cache_dir;        // empty: no embedding cache
   // How many distinct images are embedded together as one batch (the result

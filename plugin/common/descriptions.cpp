@@ -42,6 +42,9 @@ const LayerArgument kLayerArguments[kLayerArgumentCount] = {
 
 const char* const kGeneratorBlurb =
     "A StyleGAN2 generator file in the weights folder, by its name; \"\": ffhq.pt";
+const char* const kSeedBlurb =
+    "0: the generator's stored noise (repeatable); 1 to 2147483647: random noise drawn from this seed; "
+    "others are refused";
 const char* const kWeightsFolderBlurb = "Where the files go; \"\": the plug-in's weights folder";
 const char* const kUrlBaseBlurb =
     "Fetch <url-base>/<file> (a mirror); \"\": $BARBERSHOP_WEIGHTS_URL_BASE, else the official addresses";

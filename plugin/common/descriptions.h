@@ -31,6 +31,10 @@ extern const LayerArgument kLayerArguments[kLayerArgumentCount];
 // plug-in-barbershop-with-generator): a file in the weights folder.
 extern const char* const kGeneratorBlurb;
 
+// The transfer's seed argument, as every host means it (noise_of_seed,
+// engine/pipeline/settings.h).
+extern const char* const kSeedBlurb;
+
 // The download's arguments after the run mode.
 extern const char* const kWeightsFolderBlurb;
 extern const char* const kUrlBaseBlurb;

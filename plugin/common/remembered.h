@@ -23,7 +23,7 @@ struct TransferValues {
   int32_t preset = 0;  // 0 paper, 1 fast
   int32_t mode = 0;    // 0 realistic, 1 fidelity
   int32_t smooth = 5;
-  int32_t seed = 0;    // 0: stored noise
+  int32_t seed = 0;    // 0: stored noise; 1 and more: random noise from it (kSeedBlurb)
 
   // The layers after the face, in PDB order (kLayerArguments,
   // plugin/common/descriptions.h): shape, colour and the four masks.

@@ -12,10 +12,7 @@ TransferOptions options_from(const TransferValues& values, const std::string& we
   options.preset = values.preset == 0 ? Preset::Paper : Preset::Fast;
   options.mode = values.mode == 0 ? TargetMode::Realistic : TargetMode::Fidelity;
   options.smooth = values.smooth;
-  // Seed 0: the generator's stored noise (deterministic, as the reference);
-  // any other value: random noise drawn from this seed.
-  options.noise = values.seed == 0 ? NoiseMode::Stored : NoiseMode::Random;
-  options.seed = static_cast<uint64_t>(static_cast<uint32_t>(values.seed));
+  options.seed = values.seed;  // meaning and range: noise_of_seed, which check_inputs applies
   options.weights_dir = weights;
   return options;
 }

@@ -65,7 +65,7 @@ const GimpParamDef kTransferArgs[] = {
     parameter(GIMP_PDB_INT32, "preset", "Step counts { paper (0), fast (1) }"),
     parameter(GIMP_PDB_INT32, "mode", "Target mask { realistic (0), fidelity (1) }"),
     parameter(GIMP_PDB_INT32, "smooth", "Dilation/erosion steps of the alignment masks (5)"),
-    parameter(GIMP_PDB_INT32, "seed", "0: stored noise (repeatable); other: random noise from this seed"),
+    parameter(GIMP_PDB_INT32, "seed", kSeedBlurb),
     parameter(GIMP_PDB_STRING, "generator", kGeneratorBlurb),  // plug-in-barbershop-with-generator's only
 };
 constexpr int kTransferWithGeneratorParameterCount = kGenerator + 1;

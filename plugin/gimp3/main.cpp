@@ -70,9 +70,8 @@ GimpProcedure* transfer_procedure(GimpPlugIn* plug_in) {
   const TransferValues defaults;
   gimp_procedure_add_int_argument(procedure, "smooth", _("Smoot_h:"), "Dilation/erosion steps of the alignment masks",
                                   0, 50, defaults.smooth, G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument(procedure, "seed", _("S_eed:"),
-                                  "0: stored noise (repeatable); other: random noise from this seed", 0, G_MAXINT,
-                                  defaults.seed, G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument(procedure, "seed", _("S_eed:"), kSeedBlurb, 0, G_MAXINT, defaults.seed,
+                                  G_PARAM_READWRITE);
   // Last, with a default: calls that do not name it (every script written
   // before it was added) get ffhq.pt. The dialog remembers it with the
   // other arguments.

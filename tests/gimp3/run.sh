@@ -98,7 +98,7 @@ headless() {
   started=$(date +%s)
   "$cli" transfer --identity "$work/headless/identity.png" --structure "$work/headless/structure.png" \
     --appearance "$work/headless/appearance.png" --out "$work/cli.png" --weights "$weights" \
-    --preset paper --mode realistic --smooth 5 --seed 0 --noise stored 2>"$work/cli.log"
+    --preset paper --mode realistic --smooth 5 --seed 0 2>"$work/cli.log"
   check "CLI transfer exits 0" test $? -eq 0
   echo "CLI run (embeddings cached): $(seconds_since "$started") s"
   check "plug-in pixels equal the CLI's within 1/255" compare close "$work/headless/transfer.png" "$work/cli.png"
@@ -232,7 +232,7 @@ dialog() {
     test "$(reported show show layers-after-again)" = $((before + 1))
   "$cli" transfer --identity "$dir/117.png" --structure "$dir/16.png" --appearance "$dir/15.png" \
     --out "$dir/cli-G128.png" --weights "$links" --generator "$links/G128.pt" --preset paper --mode realistic \
-    --smooth 5 --seed 0 --noise stored 2>"$dir/cli-G128.log"
+    --smooth 5 --seed 0 2>"$dir/cli-G128.log"
   check "dialog: CLI transfer with G128.pt exits 0" test $? -eq 0
   check "dialog: OK's layer has the CLI's pixels with the chosen generator G128.pt" \
     compare close "$dir/top.png" "$dir/cli-G128.png"
@@ -383,7 +383,7 @@ group() {
     k=$((k + 1))
     "$cli" transfer --identity "$dir/16.png" --structure "$dir/$shape.png" --appearance "$dir/117.png" \
       --out "$dir/cli-$k.png" --weights "$weights" --preset paper --mode realistic --smooth 5 --seed 0 \
-      --noise stored 2>"$dir/cli-$k.log"
+      2>"$dir/cli-$k.log"
     check "group: CLI transfer $k exits 0" test $? -eq 0
     check "group: style $k's pixels equal the CLI's" compare close "$dir/style-$k.png" "$dir/cli-$k.png"
   done
@@ -420,7 +420,7 @@ generator() {
     check_one_new_layer generator "$tag"
     "$cli" transfer --identity "$work/generator/identity.png" --structure "$work/generator/structure.png" \
       --appearance "$work/generator/appearance.png" --out "$work/generator/cli-$name.png" --weights "$links" \
-      --generator "$links/$name.pt" --preset paper --mode realistic --smooth 5 --seed 0 --noise stored \
+      --generator "$links/$name.pt" --preset paper --mode realistic --smooth 5 --seed 0 \
       2>"$work/generator/cli-$name.log"
     check "generator: CLI transfer with $name.pt exits 0" test $? -eq 0
     check "generator: $tag's pixels equal the CLI's with $name.pt" \
