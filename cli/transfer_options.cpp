@@ -15,7 +15,7 @@ const char kTransferOptionsHelp[] = R"(  --weights DIR   folder with ffhq.pt, se
   --mode          target mask mode (default realistic)
   --smooth N      dilation/erosion of the alignment masks (default 5)
   --seed N        0 (default): the generator's stored noise, deterministic; 1 to 2147483647:
-                  random noise drawn from that seed (the same image again with --no-cache)
+                  random noise drawn from that seed (the same image again for the same seed)
   --cache DIR     embedding cache (default ~/.cache/barbershop); --no-cache: none
   --align MODE    auto (default): align each image that is not already an FFHQ-aligned crop
                   of its face; off: take the images as they are (square aligned crops)

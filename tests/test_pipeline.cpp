@@ -279,6 +279,15 @@ TEST(Transfer, RandomNoiseIsReproducibleFromItsSeed) {
   const TransferResult first = transfer(models(), images, settings, Progress());
   const TransferResult second = transfer(models(), images, settings, Progress());
   EXPECT_TRUE(first.image.equal(second.image));
+  // The embedding cache changes nothing: filled, then used, the same image.
+  settings.cache_dir = scratch_dir("seeded-cache");
+  const TransferResult filling = transfer(models(), images, settings, Progress());
+  EXPECT_TRUE(filling.image.equal(first.image)) << "embedding with a cache beside changed the result";
+  StageLog cached;
+  const TransferResult from_cache = transfer(models(), images, settings, cached.progress());
+  EXPECT_FALSE(cached.saw("embedding")) << "the cached embeddings were not used";
+  EXPECT_TRUE(from_cache.image.equal(first.image)) << "the same seed gave another image with cached embeddings";
+  settings.cache_dir.clear();
   settings.seed = 6;
   const TransferResult other_seed = transfer(models(), images, settings, Progress());
   EXPECT_FALSE(other_seed.image.equal(first.image));

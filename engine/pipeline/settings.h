@@ -38,10 +38,9 @@ AlignMode parse_align_mode(const std::string& name);    // "auto" | "off"
 // The one seed every host offers (--seed, the batch's seed column, the
 // plug-ins' seed): 0, the default, is the generator's stored noise
 // (deterministic; the reference draws fresh noise, docs/method.md); 1 to
-// kLargestSeed is random noise drawn from that seed (in order: embeddings
-// found in the cache skip their draws, so only a run without the cache
-// repeats exactly). The largest is what a GIMP PDB int holds, so a seed
-// means the same in every host.
+// kLargestSeed is random noise drawn from that seed, the same result again
+// for the same seed, cached embeddings or not. The largest is what a GIMP
+// PDB int holds, so a seed means the same in every host.
 constexpr int64_t kLargestSeed = 2147483647;
 // The noise `seed` asks for; throws barbershop::Error (setting "seed")
 // outside 0..kLargestSeed rather than cutting it to fit.

@@ -71,14 +71,23 @@ std::vector<Role> prepare_roles(const Models& models, const TransferImages& imag
   return roles;
 }
 
-stylegan2::Noise noise_source(const TransferSettings& settings) {
+// Random noise comes in streams of its own, each seeded from the seed and
+// the stream's name: one per embedded image (named by its cache key) and
+// one for the stages after the embeddings. So a result is the same whether
+// an embedding came from the cache or was made now, and whichever images
+// were embedded before it. FNV-1a: the same numbers on every platform.
+stylegan2::Noise noise_source(const TransferSettings& settings, const std::string& stream) {
   if (settings.noise == NoiseMode::Stored) return stylegan2::Noise::stored();
-  return stylegan2::Noise::random(stylegan2::seeded_generator(settings.seed));
+  uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : stream) hash = (hash ^ c) * 1099511628211ull;
+  return stylegan2::Noise::random(stylegan2::seeded_generator(settings.seed ^ hash));
 }
 
 // The settings' batch (0: all on a GPU, one on the CPU), in micro-batches
 // under the memory cap when one is set.
 size_t embedding_batch_size(const StageContext& context, size_t images) {
+  // Random noise: one image at a time, each drawing from its own stream.
+  if (context.settings.noise == NoiseMode::Random) return 1;
   const size_t wanted = context.settings.embedding_batch > 0 ? static_cast<size_t>(context.settings.embedding_batch)
                         : context.models.device.is_cuda() ? std::max<size_t>(images, 1)
                                                           : 1;
@@ -107,7 +116,9 @@ std::vector<Embedding> embed_distinct(const StageContext& context, const std::ve
     const std::vector<size_t> group(missing.begin() + start, missing.begin() + std::min(start + batch, missing.size()));
     std::vector<at::Tensor> images;
     for (size_t i : group) images.push_back(firsts[i]->image);
-    const std::vector<Embedding> embedded = embed(context, at::cat(images));
+    const StageContext own_noise{context.models, context.settings, context.progress,
+                                 noise_source(context.settings, keys[group.front()])};
+    const std::vector<Embedding> embedded = embed(own_noise, at::cat(images));
     for (size_t k = 0; k < group.size(); ++k) {
       embeddings[group[k]] = embedded[k];
       cache.store(keys[group[k]], embedded[k], context.progress);
@@ -203,25 +214,17 @@ TransferResult result_of(const at::Tensor& image, const std::optional<StepPoint>
 TransferResult transfer_unguarded(const Models& models, const TransferImages& images,
                                   const TransferSettings& settings, const Progress& progress) {
   std::vector<Role> roles = prepare_roles(models, images);
-  const StageContext context{models, settings, progress, noise_source(settings)};
-  // The parser needs only the images, so the labels (and with stored noise
-  // the target mask) come before the embeddings and the layout preview
-  // within seconds. A random noise source is drawn from in order, so there
-  // the target mask keeps its place after the embeddings: either way the
-  // results are those of the original order.
+  const StageContext context{models, settings, progress, noise_source(settings, "after the embeddings")};
+  // The parser needs only the images, so the labels and the target mask
+  // come before the embeddings and the layout preview within seconds (the
+  // embeddings draw no noise from this context's stream).
   parse_roles(models, roles);
   const Role &identity = roles[0], &structure = roles[1], &appearance = roles[2];
   warn_when_hairless(structure, progress);
   warn_when_hairless(appearance, progress);
-  std::optional<TargetMask> structure_target;
-  auto make_target = [&] {
-    structure_target = target_for(context, identity, structure, images.target_hair);
-    show_layout(context, identity, *structure_target);
-  };
-  if (settings.noise == NoiseMode::Stored) make_target();
+  const TargetMask target = target_for(context, identity, structure, images.target_hair);
+  show_layout(context, identity, target);
   const std::vector<Embedding> embeddings = embed_distinct(context, roles);
-  if (!structure_target) make_target();
-  const TargetMask& target = *structure_target;
   auto embedding_of = [&](const Role& role) -> const Embedding& { return embeddings[role.distinct]; };
 
   const at::Tensor F_mix_structure = align(context, {embedding_of(identity), hair_mask(identity)},
