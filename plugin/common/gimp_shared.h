@@ -39,7 +39,6 @@ class GimpHostBase : public Host {
   void progress_text(const std::string& text) override { gimp_progress_set_text(text.c_str()); }
   void progress_fraction(double fraction) override { gimp_progress_update(fraction); }
   void message(const std::string& text) override { g_message("%s", text.c_str()); }
-  std::unique_ptr<RunWindow> open_run_window(const std::string&) override { return nullptr; }
 
  protected:
   // A new layer's type: grey in a grey image, else RGB.

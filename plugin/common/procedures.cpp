@@ -294,6 +294,8 @@ LayerId transfer_styles(Host& host, const TransferValues& values, const Transfer
 
 }  // namespace
 
+bool is_cancel(const std::exception& error) { return dynamic_cast<const Cancelled*>(&error) != nullptr; }
+
 void require_face_layer(const Host& host, LayerId face) {
   if (face == kNoLayer || !host.is_layer(face)) throw Error(_("The face (identity) must be a layer."));
 }

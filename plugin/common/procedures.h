@@ -4,6 +4,7 @@
 // (plugin/common/engine_bridge.h) and tell the user through the Host. The
 // GIMP 2.10 and GIMP 3 registrations (plugin/gimp2/main.cpp,
 // plugin/gimp3/main.cpp) turn their PDB arguments into these calls.
+#include <exception>
 #include <string>
 
 #include "plugin/common/host.h"
@@ -30,6 +31,10 @@ struct TransferCall {
   std::string generator;
   double time_limit = 0;
 };
+
+// Whether `error` is the engine's Cancelled (the run window's Cancel, or the
+// window closed): the call ends with the editor's cancel status, no message.
+bool is_cancel(const std::exception& error);
 
 // Throws barbershop::Error unless `face` is a layer (the transfer's face:
 // the procedure's drawable).
