@@ -132,8 +132,12 @@ open_transfer_dialog() {
   done
 }
 
-# grab WINDOW FILE: the window's pixels as a PNG (the progress window tests).
+# grab WINDOW FILE: the window's pixels as a PNG (the progress window tests),
+# raised first: with no window manager every window opens at the top left,
+# so a message GIMP shows meanwhile would cover it.
 grab() {
+  xdotool windowraise "$1"
+  sleep 1  # its drawing
   eval "$(xdotool getwindowgeometry --shell "$1")"  # sets X, Y, WIDTH, HEIGHT
   "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
 ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6])" \

@@ -435,7 +435,7 @@ generator() {
 # long enough (BARBERSHOP_STEPS) that the buttons are pressed long before
 # its end; the window is known by its title, which follows the stage.
 progress_window() {
-  local dir=$work/window started step dialog window blend=3000
+  local dir=$work/progress_window started step dialog window blend=3000
   started=$(date +%s)
   mkdir -p "$dir"
   gimp3_home "$work/home"
