@@ -46,6 +46,12 @@ if(TARGET barbershop-gimp AND BARBERSHOP_GIMP_MAJOR EQUAL 2)
                      ${BARBERSHOP_FIXTURE_DIR}/pipeline ${BARBERSHOP_TEST_DATA}/faces
                      ${BARBERSHOP_FIXTURE_DIR}/gimp-generator-cache)
     set_tests_properties(gimp_generator PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1200)
+    # The plug-in's progress window: a preview, Stop and keep, Cancel (issue 28).
+    add_test(NAME gimp_progress_window
+             COMMAND bash ${_gimp_tests}/progress_window.sh $<TARGET_FILE_DIR:barbershop-gimp>
+                     ${BARBERSHOP_FIXTURE_DIR}/pipeline/weights ${BARBERSHOP_TEST_DATA}/faces
+                     ${BARBERSHOP_FIXTURE_DIR}/gimp-window-cache)
+    set_tests_properties(gimp_progress_window PROPERTIES FIXTURES_REQUIRED pipeline TIMEOUT 1500)
     # The dialog's "Download missing files" button pressed for real (issue 18).
     add_test(NAME gimp_download_button
              COMMAND bash ${_gimp_tests}/download_button.sh $<TARGET_FILE_DIR:barbershop-gimp>

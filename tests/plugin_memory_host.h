@@ -7,7 +7,9 @@
 // layer's parent), and counts any change made outside an undo group.
 #include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +59,9 @@ class MemoryHost final : public Host {
   size_t item_count() const { return items_.size(); }
 
   std::optional<Area> selection;
+  // The run window a procedure opens (the tests' scripted one); none when
+  // empty, as in a script's call.
+  std::function<std::unique_ptr<RunWindow>(const std::string& title)> run_window;
 
   // What the user saw.
   int undo_groups = 0;             // opened so far
@@ -111,6 +116,9 @@ class MemoryHost final : public Host {
   void progress_text(const std::string& text) override { progress_texts.push_back(text); }
   void progress_fraction(double fraction) override { progress_fractions.push_back(fraction); }
   void message(const std::string& text) override { messages.push_back(text); }
+  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
+    return run_window ? run_window(title) : nullptr;
+  }
 
  private:
   std::vector<LayerId>& stack(LayerId parent) { return parent == kNoLayer ? top_ : children_[parent]; }

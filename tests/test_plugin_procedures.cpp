@@ -6,14 +6,21 @@
 // undo group, with the pixels the engine's front door gives for the same
 // layers; a group of shapes gives one result group with a layer per style;
 // the hair mask adds one black and white layer; the layer suggestions and
-// the weights folder's order of choice.
+// the weights folder's order of choice. With a run window (a scripted one
+// that presses its buttons): previews at the result's size, "Stop and keep"
+// adds the last preview as one layer named "... (stopped at ...)", a layer
+// group's run stops after the style being made, "Cancel" adds nothing.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/barbershop.h"
@@ -284,6 +291,151 @@ TEST(PluginProcedures, TheSeedIsTheEnginesSeedAndANegativeOneIsRefusedBeforeAnyC
   EXPECT_TRUE(contains(message, "seed takes 0 (the generator's stored noise) or 1 to 2147483647")) << message;
   EXPECT_TRUE(contains(message, "not -1")) << message;
   expect_untouched(image.host, before);
+}
+
+// What a scripted run window saw, and which button it presses when.
+struct WindowScript {
+  enum Press { kNothing, kStopAfterFirstComposite, kCancelAtFirstStage } press = kNothing;
+  std::vector<std::string> titles, stages, captions;
+  std::vector<Pixels> previews;
+  bool stop = false, cancel = false;
+  std::thread::id thread;  // the one it was called on
+  bool called_off_thread = false;
+};
+
+// A RunWindow whose user presses a button at a scripted moment: Stop once a
+// generated composite (shape or colour) has been shown, or Cancel at the
+// first stage. Previews come as often as they can.
+class ScriptedWindow final : public RunWindow {
+ public:
+  explicit ScriptedWindow(WindowScript& script) : script_(script) {}
+  void show_stage(const std::string& text, double fraction) override {
+    on_thread();
+    EXPECT_GE(fraction, 0.0);
+    EXPECT_LE(fraction, 1.0);
+    script_.stages.push_back(text);
+    if (script_.press == WindowScript::kCancelAtFirstStage) script_.cancel = true;
+  }
+  void show_preview(const Pixels& preview, const std::string& caption) override {
+    on_thread();
+    script_.previews.push_back(preview);
+    script_.captions.push_back(caption);
+    const bool composite = caption.find("shape, ") != std::string::npos || caption.find("colour, ") != std::string::npos;
+    if (script_.press == WindowScript::kStopAfterFirstComposite && composite) script_.stop = true;
+  }
+  bool stop_pressed() const override { return script_.stop; }
+  bool cancel_pressed() const override { return script_.cancel; }
+  void pump_events() override {
+    on_thread();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  double preview_interval() const override { return 0; }
+
+ private:
+  void on_thread() { script_.called_off_thread |= std::this_thread::get_id() != script_.thread; }
+  WindowScript& script_;
+};
+
+void open_scripted_windows(MemoryHost& host, WindowScript& script) {
+  script.thread = std::this_thread::get_id();
+  host.run_window = [&script](const std::string& title) {
+    script.titles.push_back(title);
+    return std::make_unique<ScriptedWindow>(script);
+  };
+}
+
+// Enough blending steps that a stop pressed after the shape preview lands
+// inside blending, long before its end.
+class LongBlending {
+ public:
+  LongBlending() : before_(std::getenv("BARBERSHOP_STEPS")) {
+    setenv("BARBERSHOP_STEPS", "w=1,fs=2,mask=1,align1=1,align2=1,blend=400", 1);
+  }
+  ~LongBlending() { setenv("BARBERSHOP_STEPS", before_.c_str(), 1); }
+
+ private:
+  std::string before_;
+};
+
+int largest_difference(const Pixels& a, const Pixels& b) {
+  EXPECT_EQ(a.rgb.size(), b.rgb.size());
+  int worst = 0;
+  for (size_t i = 0; i < std::min(a.rgb.size(), b.rgb.size()); ++i) worst = std::max(worst, std::abs(a.rgb[i] - b.rgb[i]));
+  return worst;
+}
+
+// "<name> (stopped at <stage> k/N)" with k < N.
+void expect_stopped_name(const std::string& layer, const std::string& name) {
+  std::smatch parts;
+  const std::regex stopped(R"(^(.*) \(stopped at (.+) (\d+)/(\d+)\)$)");
+  ASSERT_TRUE(std::regex_match(layer, parts, stopped)) << layer;
+  EXPECT_EQ(parts[1].str(), name);
+  EXPECT_LT(std::stoi(parts[3].str()), std::stoi(parts[4].str())) << layer;
+}
+
+TEST(PluginProceduresWindow, StopAndKeepAddsTheLastPreviewAsOneLayerNamedWhereItStopped) {
+  const LongBlending long_blending;
+  FacesImage image;
+  WindowScript script;
+  script.press = WindowScript::kStopAfterFirstComposite;
+  open_scripted_windows(image.host, script);
+  const size_t before = image.host.item_count();
+  const LayerId result = transfer(image.host, image.call());
+
+  EXPECT_EQ(script.titles.size(), 1u);
+  EXPECT_FALSE(script.called_off_thread) << "the window was called from the engine's thread";
+  ASSERT_GE(script.previews.size(), 2u);  // the layout, a composite, ...
+  EXPECT_EQ(script.captions.front().rfind("layout, ", 0), 0u) << script.captions.front();
+  for (const Pixels& preview : script.previews) {
+    EXPECT_EQ(preview.width, kSize);
+    EXPECT_EQ(preview.height, kSize);
+  }
+  EXPECT_EQ(image.host.item_count(), before + 1);
+  const MemoryHost::Item& added = image.host.item(result);
+  expect_stopped_name(added.name, "Barbershop: 16 + 15/117");
+  EXPECT_LE(largest_difference(added.pixels, script.previews.back()), 1) << "in 8-bit steps";
+  EXPECT_EQ(image.host.undo_groups, 1);
+  EXPECT_EQ(image.host.open_undo_groups, 0);
+  EXPECT_EQ(image.host.changes_outside_undo, 0);
+  EXPECT_TRUE(image.host.progress_titles.empty()) << "the editor's progress bar was used beside the window";
+  bool stage_shown = false;
+  for (const std::string& stage : script.stages) stage_shown |= contains(stage, "Barbershop: alignment");
+  EXPECT_TRUE(stage_shown);
+}
+
+TEST(PluginProceduresWindow, CancelAddsNothing) {
+  FacesImage image;
+  WindowScript script;
+  script.press = WindowScript::kCancelAtFirstStage;
+  open_scripted_windows(image.host, script);
+  const size_t before = image.host.item_count();
+  EXPECT_THROW(transfer(image.host, image.call()), Cancelled);
+  expect_untouched(image.host, before);
+  EXPECT_EQ(script.titles.size(), 1u);
+}
+
+TEST(PluginProceduresWindow, AGroupRunShowsEachStyleAndStopsAfterTheOneBeingMade) {
+  const LongBlending long_blending;
+  FacesImage image;
+  const LayerId colours = image.host.add_group("colours");
+  for (const char* name : {"15", "117"}) image.host.add_layer(name, face(name), {}, colours);
+  WindowScript script;
+  script.press = WindowScript::kStopAfterFirstComposite;
+  open_scripted_windows(image.host, script);
+  TransferCall call = image.call();
+  call.values.appearance = colours;
+  const LayerId group = transfer(image.host, call);
+
+  ASSERT_FALSE(script.captions.empty());
+  for (const std::string& caption : script.captions) EXPECT_EQ(caption.rfind("style 1 of 2: ", 0), 0u) << caption;
+  const std::vector<LayerId>& styles = image.host.stack_of(group);
+  ASSERT_EQ(styles.size(), 1u);  // the second style was never made
+  expect_stopped_name(image.host.item(styles[0]).name, "Barbershop: 16 + 15/15");
+  EXPECT_LE(largest_difference(image.host.item(styles[0]).pixels, script.previews.back()), 1);
+  EXPECT_EQ(image.host.undo_groups, 1);
+  EXPECT_EQ(image.host.open_undo_groups, 0);
+  EXPECT_EQ(image.host.changes_outside_undo, 0);
+  EXPECT_FALSE(script.called_off_thread);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // (plugin/gimp2/gimp_host.cpp, plugin/gimp3/gimp_host.cpp), the tests in
 // memory (tests/plugin_memory_host.h); the procedures never name an editor.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,29 @@ struct Area {
 // Where a layer's top-left pixel lies in its image.
 struct Offsets {
   int x = 0, y = 0;
+};
+
+// The plug-in's own progress window of an interactive run: the stage, a
+// bar, the latest preview of the result and two buttons, "Stop and keep"
+// and "Cancel". Called on the editor's main thread only; the procedures run
+// the engine on a worker thread meanwhile and call pump_events() until it
+// ends.
+class RunWindow {
+ public:
+  virtual ~RunWindow() = default;
+  // The stage (already translated) and how far it is, in [0, 1].
+  virtual void show_stage(const std::string& text, double fraction) = 0;
+  // The latest composite, scaled to fit, with a line saying what it shows.
+  virtual void show_preview(const Pixels& preview, const std::string& caption) = 0;
+  virtual bool stop_pressed() const = 0;
+  // Cancel, or the window closed.
+  virtual bool cancel_pressed() const = 0;
+  // Draws and takes clicks, waiting a short while (tens of milliseconds)
+  // so that the caller's loop does not spin.
+  virtual void pump_events() = 0;
+  // The shortest time between previews, in seconds: each costs a generator
+  // forward and a copy.
+  virtual double preview_interval() const { return 1.0; }
 };
 
 // The editor with the image a procedure was called on.
@@ -78,6 +102,10 @@ class Host {
   virtual void progress_text(const std::string& text) = 0;
   virtual void progress_fraction(double fraction) = 0;
   virtual void message(const std::string& text) = 0;
+  // The plug-in's progress window (RunWindow) titled `title`, open until
+  // the returned object goes; nullptr where there is none (a script's
+  // non-interactive call), and then progress_* is used.
+  virtual std::unique_ptr<RunWindow> open_run_window(const std::string& title) = 0;
 };
 
 }  // namespace barbershop::plugin

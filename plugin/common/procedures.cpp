@@ -1,8 +1,12 @@
 #include "plugin/common/procedures.h"
 
 #include <cstdlib>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "engine/error.h"
@@ -63,6 +67,7 @@ TransferOptions options_of(const Host& host, const TransferCall& call) {
   TransferOptions options = options_from(call.values, call.weights);
   // The dialog's generator names a file in the weights folder.
   if (!call.generator.empty()) options.generator = options.weights_dir + "/" + call.generator;
+  options.time_limit = call.time_limit;
   if (const std::optional<Area> area = host.selection_bounds()) {
     const Offsets face = host.offsets(call.values.identity);
     const double left = area->x - face.x, top = area->y - face.y;
@@ -75,6 +80,141 @@ Pixels read_face(const Host& host, const TransferValues& values) {
   return read_layer(host, values.identity, _("Choose a face (identity) layer."));
 }
 
+// "<name> (stopped at <stage> k/N)" for a result that "Stop and keep" or
+// the time limit ended early; else `name`.
+std::string kept_layer_name(const std::string& name, const std::optional<StepPoint>& stopped) {
+  if (!stopped) return name;
+  return name + " (" + _("stopped at") + " " + stopped->stage + " " + std::to_string(stopped->step) + "/" +
+         std::to_string(stopped->total) + ")";
+}
+
+// What the engine's thread hands to the editor's main thread, which alone
+// talks to the editor: the latest stage, the latest preview, and editor
+// work (a warning, a finished style's layer), then the run's end.
+class Mailbox {
+ public:
+  void stage(const std::string& text, double fraction) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stage_ = {text, fraction};
+  }
+  void preview(const Pixels& pixels, const std::string& caption) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    preview_ = {pixels, caption};
+  }
+  void post(std::function<void()> task) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  void finish(std::exception_ptr error) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    error_ = std::move(error);
+  }
+  // Main thread: shows and does what came; true once the run has ended and
+  // everything it sent has been handed over.
+  bool deliver(RunWindow& window) {
+    std::optional<std::pair<std::string, double>> stage;
+    std::optional<std::pair<Pixels, std::string>> preview;
+    std::vector<std::function<void()>> tasks;
+    bool finished = false;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stage.swap(stage_);
+      preview.swap(preview_);
+      tasks.swap(tasks_);
+      finished = finished_;
+    }
+    if (stage) window.show_stage(stage->first, stage->second);
+    if (preview) window.show_preview(preview->first, preview->second);
+    for (const auto& task : tasks) task();
+    return finished;
+  }
+  std::exception_ptr error() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return error_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::optional<std::pair<std::string, double>> stage_;
+  std::optional<std::pair<Pixels, std::string>> preview_;
+  std::vector<std::function<void()>> tasks_;
+  bool finished_ = false;
+  std::exception_ptr error_;
+};
+
+// How the engine's work reports: its stage, its warnings, and editor work,
+// which `on_main` runs on the editor's thread; `controls` with a window.
+struct EngineTalk {
+  StageProgress progress;
+  Warning warn;
+  std::function<void(std::function<void()>)> on_main;
+  RunControls* controls = nullptr;
+};
+
+// Runs `work` on a worker thread while this thread, the editor's, keeps
+// `window` going until it ends: stages, previews and editor work are handed
+// over as they come, the buttons set the controls' flags. Rethrows what
+// `work` threw.
+void run_watched(RunWindow& window, RunControls& controls, Mailbox& mailbox, const std::function<void()>& work) {
+  std::thread worker([&] {
+    std::exception_ptr error;
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    mailbox.finish(error);
+  });
+  // Should editor work fail here, the engine is cancelled and waited for.
+  struct JoinOnExit {
+    std::thread& worker;
+    RunControls& controls;
+    ~JoinOnExit() {
+      if (!worker.joinable()) return;
+      controls.cancel = true;
+      worker.join();
+    }
+  } join_on_exit{worker, controls};
+  bool finished = false;
+  while (!finished) {
+    window.pump_events();
+    if (window.stop_pressed()) controls.stop = true;
+    if (window.cancel_pressed()) controls.cancel = true;
+    finished = mailbox.deliver(window);
+  }
+  worker.join();
+  if (const std::exception_ptr error = mailbox.error()) std::rethrow_exception(error);
+}
+
+// Runs the engine's `work`: with the plug-in's window where the host has
+// one (the engine on a worker thread, previews shown, Stop and Cancel
+// heard), else here with the editor's progress bar. `title` names the first
+// stage.
+void run_engine(Host& host, const std::string& title, const std::function<void(const EngineTalk&)>& work) {
+  const Warning message = [&host](const std::string& text) { host.message(text); };
+  const std::unique_ptr<RunWindow> window = host.open_run_window(_("Barbershop"));
+  if (!window) {
+    ProgressBar progress_bar(host, title);
+    work({std::ref(progress_bar), message, [](const std::function<void()>& task) { task(); }, nullptr});
+    return;
+  }
+  Mailbox mailbox;
+  RunControls controls;
+  controls.preview_interval = window->preview_interval();
+  controls.preview = [&mailbox](const Pixels& pixels, const std::string& caption) {
+    mailbox.preview(pixels, caption);
+  };
+  const EngineTalk talk{
+      [&mailbox](const std::string& stage, double fraction) {
+        mailbox.stage(std::string(_("Barbershop")) + ": " + stage, fraction);
+      },
+      [&mailbox, message](const std::string& text) { mailbox.post([message, text] { message(text); }); },
+      [&mailbox](std::function<void()> task) { mailbox.post(std::move(task)); }, &controls};
+  window->show_stage(title, 0);
+  run_watched(*window, controls, mailbox, [&] { work(talk); });
+}
+
 LayerId transfer_one(Host& host, const TransferValues& values, const TransferOptions& options) {
   TransferJob job;
   job.identity = read_face(host, values);
@@ -85,14 +225,15 @@ LayerId transfer_one(Host& host, const TransferValues& values, const TransferOpt
   job.appearance_mask = optional_mask(host, values.appearance_mask);
   job.target_mask = optional_mask(host, values.target_mask);
   job.options = options;
-  ProgressBar progress_bar(host, _("Barbershop: loading the networks"));
-  const Pixels result = run_transfer(job, std::ref(progress_bar), [&](const std::string& warning) {
-    host.message(warning);
+  TransferOutcome result;
+  run_engine(host, _("Barbershop: loading the networks"), [&](const EngineTalk& talk) {
+    result = run_transfer(job, talk.progress, talk.warn, talk.controls);
   });
   const std::string name =
       transfer_layer_name(host.name(values.identity), host.name(values.structure), host.name(values.appearance));
   const UndoGroup undo_group(host);
-  return host.insert_layer_above(values.identity, result, name, host.offsets(values.identity));
+  return host.insert_layer_above(values.identity, result.image, kept_layer_name(name, result.stopped),
+                                 host.offsets(values.identity));
 }
 
 // The hair shape and/or colour is a layer group: one transfer per style, the
@@ -120,14 +261,8 @@ LayerId transfer_styles(Host& host, const TransferValues& values, const Transfer
   LayerId group = kNoLayer;
   int kept = 0;
   std::string first_error;
-  const auto warn = [&](const std::string& warning) { host.message(warning); };
-  ProgressBar progress_bar(host, _("Barbershop: loading the networks"));
-  run_styles(job, std::ref(progress_bar), warn, [&](size_t k, const Pixels* result, const std::string& error) {
-    if (!result) {
-      if (first_error.empty()) first_error = error;
-      warn(style_progress_text(k + 1, job.styles.size()) + ": " + error);
-      return;
-    }
+  // On the editor's thread, as each style ends.
+  const auto add_style = [&](size_t k, const Pixels& result, const std::optional<StepPoint>& stopped) {
     if (group == kNoLayer) {
       undo_group.emplace(host);
       group = host.insert_group_above(values.identity, styles_group_name(face, job.styles.size()));
@@ -135,14 +270,31 @@ LayerId transfer_styles(Host& host, const TransferValues& values, const Transfer
     const StylePair& style = job.styles[k];
     const std::string name = transfer_layer_name(face, host.name(structures[style.structure]),
                                                  host.name(appearances[style.appearance]));
-    host.insert_layer_into(group, kept++, *result, name, at);
+    host.insert_layer_into(group, kept++, result, kept_layer_name(name, stopped), at);
     host.show_changes();
+  };
+  const auto note_failure = [&](size_t k, const std::string& error) {
+    if (first_error.empty()) first_error = error;
+    host.message(style_progress_text(k + 1, job.styles.size()) + ": " + error);
+  };
+  run_engine(host, _("Barbershop: loading the networks"), [&](const EngineTalk& talk) {
+    run_styles(
+        job, talk.progress, talk.warn,
+        [&](size_t k, const Pixels* result, const std::string& error, const std::optional<StepPoint>& stopped) {
+          if (result)
+            talk.on_main([&add_style, k, pixels = *result, stopped] { add_style(k, pixels, stopped); });
+          else
+            talk.on_main([&note_failure, k, error] { note_failure(k, error); });
+        },
+        talk.controls);
   });
   if (group == kNoLayer) throw Error(first_error);
   return group;
 }
 
 }  // namespace
+
+bool is_cancel(const std::exception& error) { return dynamic_cast<const Cancelled*>(&error) != nullptr; }
 
 void require_face_layer(const Host& host, LayerId face) {
   if (face == kNoLayer || !host.is_layer(face)) throw Error(_("The face (identity) must be a layer."));

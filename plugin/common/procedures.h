@@ -4,6 +4,7 @@
 // (plugin/common/engine_bridge.h) and tell the user through the Host. The
 // GIMP 2.10 and GIMP 3 registrations (plugin/gimp2/main.cpp,
 // plugin/gimp3/main.cpp) turn their PDB arguments into these calls.
+#include <exception>
 #include <string>
 
 #include "plugin/common/host.h"
@@ -21,13 +22,19 @@ constexpr const char* kMenuPath = "<Image>/Filters/Barbershop";
 constexpr const char* kIconFile = "barbershop.svg";
 
 // One call of plug-in-barbershop: the PDB's layers and numbers, the weights
-// folder (weights_folder()) and the generator, a file in that folder ("":
-// ffhq.pt).
+// folder (weights_folder()), the generator, a file in that folder ("":
+// ffhq.pt), and the time limit in seconds (0: none; when it is up the
+// latest composite is kept, as "Stop and keep" does).
 struct TransferCall {
   TransferValues values;
   std::string weights;
   std::string generator;
+  double time_limit = 0;
 };
+
+// Whether `error` is the engine's Cancelled (the run window's Cancel, or the
+// window closed): the call ends with the editor's cancel status, no message.
+bool is_cancel(const std::exception& error);
 
 // Throws barbershop::Error unless `face` is a layer (the transfer's face:
 // the procedure's drawable).
@@ -40,8 +47,12 @@ void require_face_layer(const Host& host, LayerId face);
 // transfer per style (plugin/common/styles.h) into a new group above the
 // face, each result added as it finishes; a style that fails is reported
 // and the others go on. Nothing touches the image before the first result,
-// so a failure or a cancel leaves it as it was. Returns the new layer or
-// group. Throws barbershop::Error (Cancelled when cancelled).
+// so a failure or a cancel leaves it as it was. Where the host has a run
+// window (interactive runs), the engine runs on a worker thread while the
+// window shows previews; "Stop and keep" (or the time limit) adds the
+// latest composite named "... (stopped at <stage> k/N)", "Cancel" adds
+// nothing more. Returns the new layer or group. Throws barbershop::Error
+// (Cancelled when cancelled).
 LayerId transfer(Host& host, const TransferCall& call);
 
 // The parser's hair region of the layer `face`, white on black, as a new

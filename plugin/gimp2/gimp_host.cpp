@@ -1,6 +1,10 @@
 #include "plugin/gimp2/gimp_host.h"
 
+#include <libgimp/gimpui.h>
+
 #include "plugin/common/gimp_shared.h"
+#include "plugin/common/procedures.h"
+#include "plugin/common/progress_window.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -9,7 +13,7 @@ bool valid(LayerId id) { return id >= 0 && gimp_item_is_valid(id); }
 
 class GimpHost final : public GimpHostBase<gint32> {
  public:
-  using GimpHostBase::GimpHostBase;
+  GimpHost(gint32 image, bool interactive) : GimpHostBase(image), interactive_(interactive) {}
 
   bool is_drawable(LayerId id) const override { return valid(id) && gimp_item_is_drawable(id); }
   bool is_layer(LayerId id) const override { return valid(id) && gimp_item_is_layer(id); }
@@ -55,6 +59,12 @@ class GimpHost final : public GimpHostBase<gint32> {
     return insert_pixels(group, position, pixels, name, at);
   }
 
+  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
+    if (!interactive_) return nullptr;
+    gimp_ui_init(kPluginBinary, FALSE);  // once the dialog has, a no-op
+    return open_progress_window(title);
+  }
+
  private:
   // A new layer holding `pixels` at `position` in `parent` (0: the image).
   LayerId insert_pixels(gint32 parent, int position, const Pixels& pixels, const std::string& name, Offsets at) {
@@ -65,10 +75,14 @@ class GimpHost final : public GimpHostBase<gint32> {
     gimp_layer_set_offsets(layer, at.x, at.y);
     return layer;
   }
+
+  bool interactive_;
 };
 
 }  // namespace
 
-std::unique_ptr<Host> gimp_host(gint32 image) { return std::make_unique<GimpHost>(image); }
+std::unique_ptr<Host> gimp_host(gint32 image, bool interactive) {
+  return std::make_unique<GimpHost>(image, interactive);
+}
 
 }  // namespace barbershop::plugin

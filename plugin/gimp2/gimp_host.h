@@ -11,7 +11,9 @@
 
 namespace barbershop::plugin {
 
-// The host for a procedure called on `image` (-1: none, for the download).
-std::unique_ptr<Host> gimp_host(gint32 image);
+// The host for a procedure called on `image` (-1: none, for the download);
+// `interactive`: runs show the plug-in's progress window
+// (plugin/common/progress_window.h) instead of GIMP's progress bar.
+std::unique_ptr<Host> gimp_host(gint32 image, bool interactive = false);
 
 }  // namespace barbershop::plugin

@@ -160,7 +160,8 @@ std::string generator_of(bool names_generator, GimpRunMode mode, int n_params, c
 // Returns the new layer (or group), or -1 when the user closed the dialog.
 gint32 run_transfer_procedure(GimpRunMode mode, gint32 image, gint32 drawable, bool names_generator, int n_params,
                               const GimpParam* param) {
-  const std::unique_ptr<Host> host = gimp_host(image);
+  // Every run but a script's shows the plug-in's progress window.
+  const std::unique_ptr<Host> host = gimp_host(image, mode != GIMP_RUN_NONINTERACTIVE);
   TransferCall call{last_transfer_values(), weights_folder(mode != GIMP_RUN_NONINTERACTIVE, chosen_weights_folder()),
                     generator_of(names_generator, mode, n_params, param)};
   if (mode == GIMP_RUN_NONINTERACTIVE) {
@@ -228,6 +229,10 @@ void run(const gchar* name, gint n_params, const GimpParam* param, gint* n_retur
     values[1].type = GIMP_PDB_LAYER;
     values[1].data.d_layer = layer;
   } catch (const std::exception& error) {
+    if (is_cancel(error)) {  // the progress window's Cancel: the image untouched
+      values[0].data.d_status = GIMP_PDB_CANCEL;
+      return;
+    }
     message = message_of(error);
     values[0].data.d_status = GIMP_PDB_EXECUTION_ERROR;
     *n_return_vals = 2;

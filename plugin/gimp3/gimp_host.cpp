@@ -1,6 +1,10 @@
 #include "plugin/gimp3/gimp_host.h"
 
+#include <libgimp/gimpui.h>
+
 #include "plugin/common/gimp_shared.h"
+#include "plugin/common/procedures.h"
+#include "plugin/common/progress_window.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -13,7 +17,7 @@ LayerId id_of(GimpLayer* layer) { return gimp_item_get_id(GIMP_ITEM(layer)); }
 
 class GimpHost final : public GimpHostBase<GimpImage*> {
  public:
-  using GimpHostBase::GimpHostBase;
+  GimpHost(GimpImage* image, bool interactive) : GimpHostBase(image), interactive_(interactive) {}
 
   bool is_drawable(LayerId id) const override { return id > 0 && gimp_item_id_is_drawable(id); }
   bool is_layer(LayerId id) const override { return id > 0 && gimp_item_id_is_layer(id); }
@@ -58,6 +62,12 @@ class GimpHost final : public GimpHostBase<GimpImage*> {
     return insert_pixels(GIMP_LAYER(item(group)), position, pixels, name, at);
   }
 
+  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
+    if (!interactive_) return nullptr;
+    gimp_ui_init(kPluginBinary);  // once the dialog has, a no-op
+    return open_progress_window(title);
+  }
+
  private:
   // A new layer holding `pixels` at `position` in `parent` (null: the image).
   LayerId insert_pixels(GimpLayer* parent, int position, const Pixels& pixels, const std::string& name, Offsets at) {
@@ -68,11 +78,15 @@ class GimpHost final : public GimpHostBase<GimpImage*> {
     gimp_layer_set_offsets(layer, at.x, at.y);
     return id_of(layer);
   }
+
+  bool interactive_;
 };
 
 }  // namespace
 
-std::unique_ptr<Host> gimp_host(GimpImage* image) { return std::make_unique<GimpHost>(image); }
+std::unique_ptr<Host> gimp_host(GimpImage* image, bool interactive) {
+  return std::make_unique<GimpHost>(image, interactive);
+}
 
 LayerId id_of(GimpDrawable* drawable) { return drawable ? gimp_item_get_id(GIMP_ITEM(drawable)) : kNoLayer; }
 

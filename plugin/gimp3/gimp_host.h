@@ -11,8 +11,10 @@
 
 namespace barbershop::plugin {
 
-// The host for a procedure called on `image` (null: none, for the download).
-std::unique_ptr<Host> gimp_host(GimpImage* image);
+// The host for a procedure called on `image` (null: none, for the download);
+// `interactive`: runs show the plug-in's progress window
+// (plugin/common/progress_window.h) instead of GIMP's progress bar.
+std::unique_ptr<Host> gimp_host(GimpImage* image, bool interactive = false);
 
 // The drawable's id, or kNoLayer for none.
 LayerId id_of(GimpDrawable* drawable);

@@ -77,6 +77,11 @@ GimpProcedure* transfer_procedure(GimpPlugIn* plug_in) {
   // other arguments.
   gimp_procedure_add_string_argument(procedure, "generator", _("_Generator:"), kGeneratorBlurb, "",
                                      G_PARAM_READWRITE);
+  // After it, with a default (0: none), for the same reason.
+  gimp_procedure_add_double_argument(procedure, "time-limit", _("_Time limit (seconds):"),
+                                     "Seconds after which the latest composite is kept as the result, as the "
+                                     "progress window's Stop and keep does; 0: none",
+                                     0, G_MAXDOUBLE, 0, G_PARAM_READWRITE);
   // Only the dialog's: remembered with the other values, not a PDB argument.
   gimp_procedure_add_file_aux_argument(procedure, "weights-folder", _("_Weights folder:"),
                                        "The folder with the weights files", GIMP_FILE_CHOOSER_ACTION_SELECT_FOLDER,
@@ -126,6 +131,7 @@ TransferCall call_from(GimpProcedureConfig* config, LayerId identity, bool inter
   g_object_get(config, "smooth", &values.smooth, "seed", &values.seed, nullptr);
   call.weights = weights_folder(interactive, config_folder(config, "weights-folder"));
   call.generator = config_string(config, "generator");
+  g_object_get(config, "time-limit", &call.time_limit, nullptr);
   return call;
 }
 
@@ -146,7 +152,9 @@ LayerId the_face(GimpDrawable** drawables) {
   return drawables && drawables[0] && !drawables[1] ? id_of(drawables[0]) : kNoLayer;
 }
 
+// An error's return values; the progress window's Cancel: GIMP's cancel.
 GimpValueArray* failed(GimpProcedure* procedure, const std::exception& error) {
+  if (is_cancel(error)) return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
   const std::string message = message_of(error);
   return gimp_procedure_new_return_values(procedure, GIMP_PDB_EXECUTION_ERROR,
                                           g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message.c_str()));
@@ -163,7 +171,8 @@ GimpValueArray* run_transfer_procedure(GimpProcedure* procedure, GimpRunMode mod
                                        GimpDrawable** drawables, GimpProcedureConfig* config, gpointer) {
   gegl_init(nullptr, nullptr);
   try {
-    const std::unique_ptr<Host> host = gimp_host(image);
+    // Every run but a script's shows the plug-in's progress window.
+    const std::unique_ptr<Host> host = gimp_host(image, mode != GIMP_RUN_NONINTERACTIVE);
     const LayerId face = the_face(drawables);
     require_face_layer(*host, face);
     if (mode == GIMP_RUN_INTERACTIVE) {

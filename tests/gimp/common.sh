@@ -132,6 +132,27 @@ open_transfer_dialog() {
   done
 }
 
+# grab WINDOW FILE: the window's pixels as a PNG (the progress window tests),
+# raised first: with no window manager every window opens at the top left,
+# so a message GIMP shows meanwhile would cover it.
+grab() {
+  xdotool windowraise "$1"
+  sleep 1  # its drawing
+  eval "$(xdotool getwindowgeometry --shell "$1")"  # sets X, Y, WIDTH, HEIGHT
+  "$python" -c "import sys; from PIL import ImageGrab; x, y, w, h = map(int, sys.argv[2:6]);
+ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=sys.argv[1]).save(sys.argv[6])" \
+    "$DISPLAY" "$X" "$Y" "$WIDTH" "$HEIGHT" "$2"
+}
+
+# shows_a_preview FILE: at least 20000 coloured pixels (channels apart by 40 or
+# more) of a 320-pixel preview: GTK's window, labels and buttons are grey.
+shows_a_preview() {
+  "$python" -c "import sys, numpy; from PIL import Image
+a = numpy.asarray(Image.open(sys.argv[1]).convert('RGB')).astype(int)
+coloured = int(((a.max(axis=2) - a.min(axis=2)) >= 40).sum())
+print('coloured pixels in the window:', coloured); sys.exit(coloured < 20000)" "$1"
+}
+
 script_fu() {  # script_fu EXPRESSION: prints the reply of the Script-Fu server
   "$python" "$gimp_tests/script_fu.py" "$server_port" "$1"
 }

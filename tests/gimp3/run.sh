@@ -23,7 +23,12 @@
 #     cancelled after its first style keeps what it made, in one undo step;
 #   generator: the transfer's optional generator argument names a file of
 #     the weights folder (G128.pt: the CLI's --generator pixels), a missing
-#     one is refused by name, and a call without it uses ffhq.pt.
+#     one is refused by name, and a call without it uses ffhq.pt;
+#   progress_window: the optional time-limit argument keeps the result where
+#     it stopped; the dialog from the menu, OK: the plug-in's progress window
+#     shows a preview, "Stop and keep" adds one layer "... (stopped at ...)"
+#     that one real Ctrl+Z removes, and "Cancel" adds nothing
+#     (BB_WINDOW_PICTURE=PNG also saves the window's picture).
 # usage: run.sh SOURCE_DIR CLI PLUGIN_DIR WEIGHTS FACES PHOTO
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -430,7 +435,69 @@ generator() {
     compare differ "$work/generator/cli-G128.png" "$work/generator/cli-ffhq.png"
 }
 
-for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group generator dialog}; do
+# progress_window (issue 28): scenarios.py's progress_window with blending
+# long enough (BARBERSHOP_STEPS) that the buttons are pressed long before
+# its end; the window is known by its title, which follows the stage.
+progress_window() {
+  local dir=$work/progress_window started step dialog window blend=3000
+  started=$(date +%s)
+  mkdir -p "$dir"
+  gimp3_home "$work/home"
+  start_xvfb
+  HOME=$work/home BARBERSHOP_STEPS=w=1,fs=1,mask=1,align1=1,align2=1,blend=$blend BARBERSHOP_WEIGHTS=$weights \
+    BB_SCENARIO=progress_window BB_DIR=$dir BB_FACES=$faces BB_SIZE=$size timeout 1200 dbus-run-session -- \
+    gimp-3.0 --no-splash -d -f --batch-interpreter python-fu-eval -b - --quit \
+    <"$src/tests/gimp3/scenarios.py" >"$dir/gimp.log" 2>&1 &
+  gimp_pid=$!
+  for step in stop cancel; do
+    for _ in $(seq 1200); do grep -q "^progress_window ready $step" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+    dialog=$(open_dialog_from_menu)
+    check "window ($step): the dialog opens from the menu" test -n "$dialog"
+    xdotool windowfocus --sync "${dialog:-0}" && xdotool key --clearmodifiers alt+o
+    window=""
+    for _ in $(seq 1200); do
+      window=$(xdotool search --onlyvisible --name "^Barbershop: blending" 2>/dev/null | head -1)
+      [ -n "$window" ] && break
+      sleep 0.5
+    done
+    check "window ($step): the progress window shows blending" test -n "$window"
+    if [ $step = stop ]; then
+      sleep 3  # a preview every second
+      grab "${window:-0}" "$dir/window.png"
+      check "window: it shows a preview, not a blank" shows_a_preview "$dir/window.png"
+      [ -n "${BB_WINDOW_PICTURE:-}" ] && cp "$dir/window.png" "$BB_WINDOW_PICTURE" && echo "wrote $BB_WINDOW_PICTURE"
+    fi
+    xdotool windowfocus --sync "${window:-0}"
+    xdotool key --clearmodifiers "$([ $step = stop ] && echo alt+s || echo alt+c)"
+    check "window ($step): the button closes it" window_closes "${window:-0}"
+    touch "$dir/closed-$step"
+    if [ $step = stop ]; then
+      for _ in $(seq 240); do grep -q "^progress_window ready undo" "$dir/report.txt" 2>/dev/null && break; sleep 0.5; done
+      sleep 1  # a key pressed while the display is still redrawing can be lost
+      press_in_image_window ctrl+z
+      touch "$dir/pressed-undo"
+    fi
+  done
+  for _ in $(seq 120); do ran_to_end progress_window && break; sleep 0.5; done
+  stop_gimp_and_xvfb
+  echo "GIMP 3 progress window: $(seconds_since "$started") s"
+  check "window: the scenario ran to its end" ran_to_end progress_window
+  check "window: the time-limited call succeeds" test -z "$(reported progress_window progress_window time-limit-error)"
+  check "window: the time limit's layer says where it stopped" \
+    grep -Eq "^Barbershop: 16 \+ 15/117 \(stopped at [a-z0-9 ()/]+ [0-9]+/[0-9]+\)$" \
+    <<<"$(reported progress_window progress_window time-limit-name)"
+  local before
+  before=$(reported progress_window progress_window layers-before)
+  check "window: Stop and keep adds one layer" \
+    test "$(reported progress_window progress_window layers-after-stop)" = $((before + 1))
+  check "window: it is named where it stopped" \
+    grep -Eq "^Barbershop: [0-9]+ \+ [0-9]+/[0-9]+ \(stopped at blending [0-9]+/$blend\)$" \
+    <<<"$(reported progress_window progress_window kept-name)"
+  check "window: one Ctrl+Z removes it" test "$(reported progress_window progress_window layers-after-undo)" = "$before"
+  check "window: Cancel adds nothing" test "$(reported progress_window progress_window layers-after-cancel)" = "$before"
+}
+
+for test in ${BB_GIMP3_TESTS:-headless layer_types photo translations undo group generator dialog progress_window}; do
   "$test"
 done
 check "no undo group left open" absent "inconsistent state" "$work"/*/gimp.log

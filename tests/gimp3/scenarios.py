@@ -351,5 +351,43 @@ def show():
     export_layer(image.get_layers()[0], os.path.join(DIR, "top.png"))
 
 
+def progress_window():
+    """In GIMP with its UI. A script's call with time-limit 1 (on an image of
+    its own): kept where it stopped, its name saying where. Then the faces
+    in a display while the shell runs the dialog from the menu twice,
+    pressing the progress window's "Stop and keep" (then Ctrl+Z) and
+    "Cancel" (files DIR/closed-stop, pressed-undo, closed-cancel); the
+    layer count after each and the kept layer's name."""
+    limited = face_image()
+    new, error = transfer(limited, layer(limited, "15"), time_limit=1.0)
+    say("progress_window", "time-limit-error", error or "")
+    say("progress_window", "time-limit-name", new.get_name() if new else "")
+    limited.delete()
+    image = face_image()
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    before = len(image.get_layers())
+    say("progress_window", "layers-before", before)
+    say("progress_window", "ready", "stop")
+    if not wait_for("closed-stop", 900):
+        return
+    deadline = time.time() + 60
+    while len(image.get_layers()) == before and time.time() < deadline:
+        time.sleep(0.5)
+    say("progress_window", "layers-after-stop", len(image.get_layers()))
+    say("progress_window", "kept-name", image.get_layers()[0].get_name())
+    Gimp.displays_flush()
+    say("progress_window", "ready", "undo")
+    if not wait_for("pressed-undo", 120):
+        return
+    time.sleep(1.0)
+    say("progress_window", "layers-after-undo", len(image.get_layers()))
+    say("progress_window", "ready", "cancel")
+    if not wait_for("closed-cancel", 900):
+        return
+    time.sleep(3.0)  # what a late layer would need to arrive
+    say("progress_window", "layers-after-cancel", len(image.get_layers()))
+
+
 globals()[os.environ["BB_SCENARIO"]]()
 say(os.environ["BB_SCENARIO"], "done", "yes")
