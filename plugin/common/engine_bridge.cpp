@@ -66,7 +66,8 @@ void run_styles(const StylesJob& job, const StageProgress& progress, const Warni
                            [&, k](const TransferResult& result) {
                              results[k] = pixels_of(result.image);
                              stopped[k] = result.stopped;
-                           }});
+                           },
+                           std::nullopt});  // every style the options' seed
   const auto style_text = [&] { return style_progress_text(current + 1, count) + ": "; };
   const Progress styles_progress = engine_progress(
       [&](const std::string& stage, double fraction) { progress(style_text() + stage, fraction); }, warn, controls,
