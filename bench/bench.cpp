@@ -19,7 +19,7 @@
 #include <sstream>
 
 #include "bench/batch_case.h"
-#include "cli/args.h"
+#include "engine/command_line.h"
 #include "engine/barbershop.h"
 #include "engine/cpu_features.h"
 #include "engine/device.h"

@@ -1,16 +1,11 @@
-// `barbershop align`: finds a face in a photo and cuts out its FFHQ-aligned crop.
-#include <ATen/ATen.h>
-
+// `barbershop align`: finds a face in a photo and cuts out its FFHQ-aligned crop
+// (engine/tools.h).
 #include "cli/commands.h"
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/image.h"
-#include "engine/photo/ffhq_align.h"
+#include "engine/tools.h"
 
 namespace barbershop::cli {
 namespace {
-
-constexpr int64_t kFfhqSize = 1024;
 
 const char kUsage[] = R"(usage: barbershop align --image PHOTO --out ALIGNED.png [--transform T.json] [--face-index N] [--size N]
 
@@ -30,19 +25,13 @@ $BARBERSHOP_LANDMARKS names another shape_predictor_68_face_landmarks.dat.
 )";
 
 int run(const Args& args) {
-  const std::string image_path = args.required("image");
-  const std::string out = args.required("out");
-  const auto transform_path = args.get("transform");
-  const int64_t size = args.integer("size", kFfhqSize);
-  if (size < 1) throw Error("--size takes a positive number of pixels");
-  FaceChoice choice;
-  choice.index = args.integer("face-index", 0);
-
-  const at::Tensor photo = read_image(image_path);
-  const FaceFinder finder;
-  const AlignedFace aligned = align_face(finder, photo, size, choice, image_path);
-  write_image(out, aligned.image);
-  if (transform_path) write_file_atomically(*transform_path, aligned.transform.to_json());
+  tools::AlignRequest request;
+  request.image = args.required("image");
+  request.out = args.required("out");
+  request.transform = args.get("transform");
+  request.size = args.integer("size", request.size);
+  request.face_index = args.integer("face-index", 0);
+  tools::align(request);
   return 0;
 }
 

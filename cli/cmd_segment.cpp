@@ -1,12 +1,7 @@
-// `barbershop segment`: runs the face parser on one image.
-#include <torch/torch.h>
-
+// `barbershop segment`: runs the face parser on one image (engine/tools.h).
 #include "cli/commands.h"
-#include "engine/device.h"
 #include "engine/error.h"
-#include "engine/io/image.h"
-#include "engine/io/npy.h"
-#include "engine/networks/bisenet.h"
+#include "engine/tools.h"
 
 namespace barbershop::cli {
 namespace {
@@ -29,33 +24,14 @@ const char kUsage[] =
     "  --logits PATH   also write the logits, float32 .npy [16,512,512]\n"
     "  --device NAME   where to run (default auto: cuda when available)\n";
 
-// Where the reference's preprocessing differs: images read from disk are
-// clamped after resizing, the generator's outputs (kept as .npy) are not.
-FaceParser::Source source_of(const std::string& path) {
-  const std::string extension = path.size() >= 4 ? path.substr(path.size() - 4) : "";
-  const bool npy = extension == ".npy" || extension == ".NPY";
-  return npy ? FaceParser::Source::Render : FaceParser::Source::Photo;
-}
-
 int run(const Args& args) {
-  const std::string parser_path = args.required("parser");
-  const std::string image_path = args.required("image");
-  const std::string labels_path = args.required("labels");
-  const auto logits_path = args.get("logits");
-  const c10::Device device = parse_device(args.get_or("device", "auto"));
-
-  at::Tensor image = read_image(image_path).unsqueeze(0);
-  try {
-    FaceParser::check_input(image);
-  } catch (const Error& error) {
-    throw Error(image_path + ": " + error.what());
-  }
-  const FaceParser parser = FaceParser::load(parser_path, device);
-
-  torch::NoGradGuard no_grad;
-  const at::Tensor logits = parser.logits(image.to(device), source_of(image_path))[0].cpu();
-  write_labels(labels_path, logits.argmax(0).to(torch::kUInt8));
-  if (logits_path) write_npy(*logits_path, logits.contiguous());
+  tools::SegmentRequest request;
+  request.parser = args.required("parser");
+  request.image = args.required("image");
+  request.labels = args.required("labels");
+  request.logits = args.get("logits");
+  request.device = args.get_or("device", "auto");
+  tools::segment(request);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `barbershop weights download`: fetches the weights files a transfer needs
 // (or other generators by name) from their publishers or a mirror, checks
-// each with the engine's own reader and records it in DIR/manifest.json.
+// each with the engine's own reader and records it in DIR/manifest.json
+// (engine/tools.h).
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,9 +9,8 @@
 
 #include "cli/commands.h"
 #include "engine/error.h"
-#include "engine/pipeline/weights.h"
-#include "engine/weights/catalogue.h"
-#include "engine/weights/download.h"
+#include "engine/tools.h"
+#include "engine/weight_files.h"
 
 namespace barbershop::cli {
 namespace {
@@ -39,7 +39,7 @@ Official addresses:
 
 std::string usage_with_addresses() {
   std::string text = kUsage;
-  for (const weights::CatalogueEntry& entry : weights::catalogue())
+  for (const tools::WeightsCatalogueEntry& entry : tools::weights_catalogue())
     text += "  " + entry.name + "  " + entry.official_url + "\n";
   text += "\nExit code 0 when every file is there, 1 when one could not be had.\n";
   return text;
@@ -78,29 +78,28 @@ class ProgressBar {
   int percent_ = -2;
 };
 
-void report(const weights::FileResult& result, const std::string& dir) {
-  using Outcome = weights::FileResult::Outcome;
+void report(const tools::WeightsDownloadResult& result, const std::string& dir) {
+  using Outcome = tools::WeightsDownloadResult::Outcome;
   if (result.outcome == Outcome::AlreadyThere)
     std::cout << result.name << ": already in " << dir << "\n";
   else if (result.outcome == Outcome::Downloaded)
-    std::cout << result.name << ": downloaded, " << result.record.size << " bytes, sha256 " << result.record.sha256
+    std::cout << result.name << ": downloaded, " << result.size << " bytes, sha256 " << result.sha256
               << ", checked\n";
   else
     std::cerr << "barbershop: error: " << result.message << "\n";
 }
 
 int download(const Args& args) {
-  weights::DownloadRequest request;
-  request.dir = args.get_or("weights", default_weights_dir());
+  tools::WeightsDownloadRequest request;
+  request.dir = args.get_or("weights", "");
   request.names = {args.positional().begin() + 1, args.positional().end()};
-  request.url_base = args.get_or("from", weights::default_url_base());
+  request.url_base = args.get_or("from", "");
   request.replace = args.flag("replace");
-  for (const std::string& name : request.names) weights::catalogue_entry(name);  // a typo fails before any download
 
   ProgressBar bar;
-  std::vector<weights::FileResult> results;
+  std::vector<tools::WeightsDownloadResult> results;
   try {
-    results = weights::download_weights(request, std::ref(bar));
+    results = tools::download_weights(request, std::ref(bar));
   } catch (...) {
     bar.end_line();
     throw;
@@ -108,8 +107,8 @@ int download(const Args& args) {
   bar.end_line();
   bool all_there = true;
   for (const auto& result : results) {
-    report(result, request.dir);
-    all_there = all_there && result.outcome != weights::FileResult::Outcome::Failed;
+    report(result, request.dir.empty() ? default_weights_dir() : request.dir);
+    all_there = all_there && result.outcome != tools::WeightsDownloadResult::Outcome::Failed;
   }
   return all_there ? 0 : kExitSomeFailed;
 }

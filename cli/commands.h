@@ -2,7 +2,7 @@
 // The sub-commands of `barbershop`; each lives in its own cmd_<name>.cpp.
 #include <string>
 
-#include "cli/args.h"
+#include "engine/command_line.h"
 #include "engine/error.h"
 
 namespace barbershop::cli {

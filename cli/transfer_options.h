@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "cli/args.h"
+#include "engine/command_line.h"
 #include "engine/barbershop.h"
 
 namespace barbershop::cli {

@@ -57,7 +57,7 @@ check "missing output folder refused before the transfer" test "$(grep -c embedd
 check "unwritable format exits 2" test $? -eq 2
 check "unwritable format named" grep -q "'gif2' is not an image format this build writes" "$work/out-format.log"
 
-# The seed, as every host means it (noise_of_seed, engine/pipeline/settings.h).
+# The seed, as every host means it (noise_of_seed, engine/settings.h).
 refused() {  # refused EXPECTED_MESSAGE TRANSFER_OPTIONS...: exit 2, one line, nothing written
   "$cli" transfer "${args[@]}" --out "$work/refused.png" "${@:2}" 2>"$work/refused.log"
   [ $? -eq 2 ] && [ "$(wc -l <"$work/refused.log")" -eq 1 ] && grep -qF -- "$1" "$work/refused.log" &&

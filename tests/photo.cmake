@@ -3,4 +3,4 @@
 # weights of the pipeline fixture.
 barbershop_fixture(photo photo_files.py)
 barbershop_gtest(test_photo SOURCES test_photo.cpp LIBS bb_photo FIXTURES photo)
-barbershop_gtest(test_photo_cli SOURCES test_photo_cli.cpp LIBS barbershop_engine FIXTURES pipeline)
+barbershop_gtest(test_photo_cli SOURCES test_photo_cli.cpp LIBS barbershop_engine_internals FIXTURES pipeline)

@@ -17,6 +17,6 @@ if(TARGET barbershop-gimp)
   barbershop_gtest(test_plugin_procedures
                    SOURCES test_plugin_procedures.cpp ${_common}/procedures.cpp ${_common}/engine_bridge.cpp
                            ${_common}/progress_bar.cpp ${_common}/settings.cpp ${_common}/styles.cpp
-                   LIBS barbershop_engine PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR} FIXTURES pipeline)
+                   LIBS barbershop_engine_internals PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR} FIXTURES pipeline)
   target_compile_definitions(test_plugin_procedures PRIVATE GETTEXT_PACKAGE="${BARBERSHOP_PLUGIN_NAME}")
 endif()

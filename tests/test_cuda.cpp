@@ -25,7 +25,7 @@
 #include "engine/pipeline/models.h"
 #include "engine/pipeline/stage.h"
 #include "engine/pipeline/transfer.h"
-#include "engine/pipeline/weights.h"
+#include "engine/weight_files.h"
 
 namespace barbershop {
 namespace {

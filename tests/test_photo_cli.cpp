@@ -14,7 +14,7 @@
 #include "engine/photo/face_landmarks.h"
 #include "engine/photo/ffhq_align.h"
 #include "engine/pipeline/hair_mask.h"
-#include "engine/pipeline/weights.h"
+#include "engine/weight_files.h"
 
 namespace barbershop {
 namespace {

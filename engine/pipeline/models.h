@@ -11,7 +11,7 @@
 #include "engine/networks/bisenet.h"
 #include "engine/networks/stylegan2.h"
 #include "engine/networks/vgg16.h"
-#include "engine/pipeline/weights.h"
+#include "engine/weight_files.h"
 
 namespace barbershop {
 

@@ -1,4 +1,4 @@
-#include "engine/pipeline/settings.h"
+#include "engine/settings.h"
 
 #include <cstdlib>
 #include <sstream>

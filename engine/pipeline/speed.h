@@ -1,5 +1,5 @@
 #pragma once
-// How the optimisation steps run (SpeedOptions, settings.h): the fused Adam
+// How the optimisation steps run (SpeedOptions, engine/settings.h): the fused Adam
 // update, bf16 autocast of the networks' forwards, the networks' memory
 // format and the size of the embedding micro-batches.
 #include <ATen/core/Tensor.h>
@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "engine/pipeline/settings.h"
+#include "engine/settings.h"
 
 namespace barbershop {
 

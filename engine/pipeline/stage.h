@@ -10,7 +10,7 @@
 
 #include "engine/pipeline/models.h"
 #include "engine/pipeline/progress.h"
-#include "engine/pipeline/settings.h"
+#include "engine/settings.h"
 
 namespace barbershop {
 

@@ -6,7 +6,7 @@
 #include "engine/pipeline/images.h"
 #include "engine/pipeline/models.h"
 #include "engine/pipeline/progress.h"
-#include "engine/pipeline/settings.h"
+#include "engine/settings.h"
 
 namespace barbershop {
 

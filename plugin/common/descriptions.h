@@ -32,7 +32,7 @@ extern const LayerArgument kLayerArguments[kLayerArgumentCount];
 extern const char* const kGeneratorBlurb;
 
 // The transfer's seed argument, as every host means it (noise_of_seed,
-// engine/pipeline/settings.h).
+// engine/settings.h).
 extern const char* const kSeedBlurb;
 
 // The download's arguments after the run mode.

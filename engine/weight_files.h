@@ -1,6 +1,7 @@
 #pragma once
-// Where the four weight files are and what they are called. Plain types
-// only, so hosts can list and check a weights folder without LibTorch.
+// Where the four weight files are and what they are called. A door header
+// (plain types, no LibTorch header), so hosts can list and check a weights
+// folder without LibTorch.
 #include <string>
 #include <vector>
 

@@ -1,8 +1,7 @@
 #pragma once
 // What a transfer is asked to do, independent of any host: step counts,
-// presets, mode, smoothing, noise and cache. Plain types only: this header
-// needs no LibTorch header of its own (hosts still get LibTorch's headers
-// through engine/barbershop.h, which includes ATen).
+// presets, mode, smoothing, noise and cache. A door header (plain types, no
+// LibTorch header), so the hosts name these settings without LibTorch.
 #include <cstdint>
 #include <string>
 

@@ -1,7 +1,10 @@
 #pragma once
-// A small command-line parser for the `barbershop` tool: `--name value`
-// options, value-less flags and positional words, checked against the
-// command's list so a typo is an error rather than silently ignored.
+// What the command-line hosts share (`barbershop` in cli/, `barbershop-bench`
+// in bench/): a small parser of `--name value` options, value-less flags and
+// positional words, checked against the command's list so a typo is an
+// error rather than silently ignored. A door header of the engine, not a
+// file of cli/, because hosts link only the engine's door library and no
+// host builds on another.
 #include <map>
 #include <optional>
 #include <set>

@@ -1,4 +1,4 @@
-#include "cli/args.h"
+#include "engine/command_line.h"
 
 #include "engine/error.h"
 
