@@ -1,7 +1,8 @@
 #pragma once
-// The engine's front door for transfers and hair masks, used by every host
-// (cli/, plugin/, bench/); the CLI's developer commands and the bench still
-// include some of the engine's inner headers besides it. A host turns its own inputs into TransferOptions and
+// The engine's door for transfers and hair masks, one of the door headers
+// at the top of engine/ (beside tools.h, the CLI's developer commands, and
+// command_line.h, the command-line hosts' parser; docs/architecture.md,
+// "The door"). A host turns its own inputs into TransferOptions and
 // TransferImages, calls check_inputs() before anything loads, opens an
 // Engine and asks it for a transfer or a hair mask, then turns the result
 // back into its own form. Errors are barbershop::Error in words that fit
@@ -19,8 +20,8 @@
 
 #include "engine/pipeline/images.h"
 #include "engine/pipeline/progress.h"
-#include "engine/pipeline/settings.h"
-#include "engine/pipeline/weights.h"
+#include "engine/settings.h"
+#include "engine/weight_files.h"
 
 namespace barbershop {
 
@@ -37,7 +38,7 @@ struct TransferOptions {
   TargetMode mode = TargetMode::Realistic;
   int smooth = 5;  // dilation / erosion iterations of the alignment masks, 0 or more
   // 0: the generator's stored noise; 1 to kLargestSeed: random noise drawn
-  // from this seed (noise_of_seed, engine/pipeline/settings.h).
+  // from this seed (noise_of_seed, engine/settings.h).
   int64_t seed = 0;
   bool use_cache = true;  // keep embeddings and the PCA prior in cache_dir
   std::string cache_dir;  // empty: default_cache_dir()
@@ -50,7 +51,7 @@ struct TransferOptions {
   // Distinct images embedded together (the result is the same); 0: all at
   // once on a GPU, one at a time on the CPU.
   int embedding_batch = 0;
-  // How the steps are computed (SpeedOptions, engine/pipeline/settings.h):
+  // How the steps are computed (SpeedOptions, engine/settings.h):
   // bf16, channels-last, fused Adam, CUDA graphs, a memory cap.
   SpeedOptions speed;
   // Seconds a transfer may run (each job of transfer_each on its own); 0:
@@ -69,7 +70,7 @@ void check_options(const TransferOptions& options);
 // aligned crops where alignment is off or this build cannot find faces) and,
 // when `output` is not empty, the file the host will write: its folder
 // exists and is writable and its format is one the engine writes
-// (check_image_output, engine/io/image.h).
+// (check_image_output, engine/image_buffer.h).
 void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output = "");
 
 // One of many transfers (Engine::transfer_each).

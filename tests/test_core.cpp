@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/image_buffer.h"
 #include "engine/io/image.h"
+#include "engine/io/image_tensor.h"
 #include "engine/io/npy.h"
 
 namespace barbershop {
@@ -98,6 +100,42 @@ TEST(Image, EveryEightBitLevelSurvivesTheRoundTrip) {
   // The PNG writer goes through the same conversion.
   write_image(scratch("levels.png"), image);
   EXPECT_TRUE(read_image(scratch("levels.png")).equal(image));
+}
+
+// The door's buffers (engine/image_buffer.h) in [0, 1] must give the engine
+// the very tensor it made from 8-bit pixels before, bit for bit, and hand
+// its results back as the same bytes: the CLI's and the plug-in's results
+// are compared byte for byte.
+TEST(ImageBuffer, EightBitLevelsMakeTheEnginesOwnTensorsBitForBit) {
+  std::vector<uint8_t> rgb(256 * 3);
+  for (int level = 0; level < 256; ++level)
+    for (int channel = 0; channel < 3; ++channel) rgb[level * 3 + channel] = static_cast<uint8_t>((level + 85 * channel) % 256);
+  const ImageBuffer buffer = buffer_from_rgb8(rgb.data(), 16, 16);
+  EXPECT_EQ(buffer.channels, 3);
+  EXPECT_FLOAT_EQ(buffer.values[3], 1.0f / 255);  // pixel 1, red: level 1
+  const at::Tensor engines = image_from_rgb8(rgb.data(), 16, 16);
+  EXPECT_TRUE(tensor_of_image(buffer).equal(engines));
+  EXPECT_EQ(rgb8_from_buffer(image_of_tensor(engines)), rgb);
+  EXPECT_EQ(rgb8_from_buffer(buffer), rgb);
+}
+
+TEST(ImageBuffer, ResultsRoundAsTheEnginesWriterDoes) {
+  const at::Tensor result = at::rand({3, 9, 11}, at::kFloat) * 2.2 - 1.1;  // a little outside [-1, 1] too
+  EXPECT_EQ(rgb8_from_buffer(image_of_tensor(result)), rgb8_from_image(result));
+  write_image_buffer(scratch("buffer.png"), image_of_tensor(result));
+  write_image(scratch("tensor.png"), result);
+  EXPECT_TRUE(read_image(scratch("buffer.png")).equal(read_image(scratch("tensor.png"))));
+  EXPECT_TRUE(tensor_of_image(read_image_buffer(scratch("tensor.png"))).equal(read_image(scratch("tensor.png"))));
+}
+
+TEST(ImageBuffer, MasksAreOneChannelAndEmptyMeansNone) {
+  const std::vector<uint8_t> rgb = {127, 255, 255, 128, 0, 0, 255, 0, 0, 0, 255, 255};
+  const ImageBuffer mask = mask_buffer_from_rgb8(rgb.data(), 2, 2);
+  EXPECT_EQ(mask.channels, 1);
+  EXPECT_TRUE(tensor_of_mask(mask).equal(mask_from_rgb8(rgb.data(), 2, 2)));
+  EXPECT_FALSE(tensor_of_mask(ImageBuffer{}).defined());
+  EXPECT_TRUE(mask_of_tensor(at::Tensor()).empty());
+  EXPECT_THROW(tensor_of_image(mask), Error);  // one channel where RGB is expected
 }
 
 TEST(Image, MaskFromRgbIsTheFirstChannelFrom128Up) {
