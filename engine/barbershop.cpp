@@ -13,11 +13,15 @@
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/io/image.h"
+#include "engine/io/image_tensor.h"
+#include "engine/io/npy.h"
 #include "engine/ops/lanczos.h"
 #include "engine/photo/ffhq_align.h"
 #include "engine/photo/photo_transfer.h"
 #include "engine/pipeline/hair_mask.h"
+#include "engine/pipeline/images.h"
 #include "engine/pipeline/models.h"
+#include "engine/pipeline/progress.h"
 #include "engine/weights/catalogue.h"
 #include "engine/weights/download.h"
 #include "engine/weights/manifest.h"
@@ -60,6 +64,22 @@ PhotoOptions photo_options_of(const TransferOptions& options) {
 }
 
 bool is_square(const at::Tensor& image) { return image.size(1) == image.size(2); }
+
+// The door's images as the engine's tensors ([3,H,W] in [-1,1], masks [H,W]).
+TransferTensors tensors_of(const TransferImages& images) {
+  return {tensor_of_image(images.identity),      tensor_of_image(images.structure),
+          tensor_of_image(images.appearance),    tensor_of_mask(images.identity_hair),
+          tensor_of_mask(images.structure_hair), tensor_of_mask(images.appearance_hair),
+          tensor_of_mask(images.target_hair)};
+}
+
+// A buffer's shape [C,H,W] as a tensor without data (LibTorch's meta
+// device), for the checks that look only at shapes; empty: undefined.
+at::Tensor shape_of(const ImageBuffer& image) {
+  if (image.empty()) return {};
+  const auto no_data = at::TensorOptions().device(c10::Device(c10::DeviceType::Meta));
+  return at::empty({image.channels, image.height, image.width}, no_data);
+}
 
 // A folder of its own in the system's temporary folder, removed with it.
 class TemporaryFolder {
@@ -112,14 +132,20 @@ void check_options(const TransferOptions& options) {
 
 void check_inputs(const TransferOptions& options, const TransferImages& images, const std::string& output) {
   check_options(options);
-  const at::Tensor* role_images[] = {&images.identity, &images.structure, &images.appearance};
+  const ImageBuffer* role_images[] = {&images.identity, &images.structure, &images.appearance};
   for (int i = 0; i < 3; ++i) {
     if (options.align == AlignMode::Off)
-      check_face_crop(*role_images[i], kRoles[i]);
+      check_face_crop(shape_of(*role_images[i]), kRoles[i]);
     else
-      check_photo(*role_images[i], kRoles[i]);
+      check_photo(shape_of(*role_images[i]), kRoles[i]);
   }
   if (!output.empty()) check_image_output(output);
+}
+
+void write_intermediates(const TransferResult& result, const std::string& dir) {
+  if (!result.intermediates) return;
+  std::filesystem::create_directories(dir);
+  for (const auto& [name, tensor] : result.intermediates->tensors) write_npy(dir + "/" + name + ".npy", tensor);
 }
 
 std::vector<WeightFileStatus> weight_files_in(const std::string& dir) {
@@ -179,6 +205,7 @@ struct Engine::State {
     if (!parser) parser = FaceParser::load(weights.parser, device);
     return *parser;
   }
+  at::Tensor hair_mask(const at::Tensor& image, const Progress& progress) const;
 };
 
 Engine::Engine(const TransferOptions& options) : state_(std::make_unique<State>()) {
@@ -197,12 +224,13 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 
 void Engine::load() const { state_->loaded(); }
 
-TransferResult Engine::transfer(const TransferImages& images, const Progress& progress) const {
-  check_inputs(state_->options, images);
-  std::optional<Progress::Clock::time_point> deadline;
+TransferResult Engine::transfer(const TransferImages& buffers, const Progress& progress) const {
+  check_inputs(state_->options, buffers);
+  const TransferTensors images = tensors_of(buffers);
+  using Clock = TransferProgress::Clock;
+  std::optional<Clock::time_point> deadline;
   if (const double limit = state_->options.time_limit; limit > 0)
-    deadline = Progress::Clock::now() + std::chrono::duration_cast<Progress::Clock::duration>(
-                                            std::chrono::duration<double>(limit));
+    deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
   // An aligned crop comes back at the generator's size: back to the
   // identity image's, resampled as the inputs were; previews too.
   const int64_t height = images.identity.size(1), width = images.identity.size(2);
@@ -210,12 +238,13 @@ TransferResult Engine::transfer(const TransferImages& images, const Progress& pr
     if (image.size(1) == height && image.size(2) == width) return image;
     return lanczos_resize(image.unsqueeze(0), height, width)[0];
   };
-  const Progress run = progress.for_one_transfer(deadline).with_composer(at_identity_size);
-  TransferResult result =
+  const TransferProgress run = TransferProgress(progress).for_one_transfer(deadline).with_composer(at_identity_size);
+  TransferOutput output =
       transfer_photos(state_->loaded(), images, state_->settings, run, photo_options_of(state_->options));
-  result.image = at_identity_size(result.image, {});
-  run.deliver(PreviewMoment::Final, result.image, result.stopped.value_or(run.last_step()));
-  return result;
+  const at::Tensor image = at_identity_size(output.image, {});
+  run.deliver(PreviewMoment::Final, image, output.stopped.value_or(run.last_step()));
+  return {image_of_tensor(image), output.stopped,
+          std::make_shared<const Intermediates>(Intermediates{std::move(output.intermediates)})};
 }
 
 void Engine::transfer_each(const std::vector<TransferJob>& jobs, const Progress& progress,
@@ -253,11 +282,17 @@ void Engine::transfer_each(const std::vector<TransferJob>& jobs, const Progress&
   }
 }
 
-at::Tensor Engine::hair_mask(const at::Tensor& image, const Progress& progress) const {
-  const TransferOptions& options = state_->options;
-  if (options.align == AlignMode::Off) check_face_crop(image, "face");
-  else check_photo(image, "face");
-  const FaceParser& parser = state_->face_parser();
+// Checked before the buffer is converted, so a wrong image is named as
+// transfer() names it.
+ImageBuffer Engine::hair_mask(const ImageBuffer& image, const Progress& progress) const {
+  if (state_->options.align == AlignMode::Off) check_face_crop(shape_of(image), "face");
+  else check_photo(shape_of(image), "face");
+  return mask_of_tensor(state_->hair_mask(tensor_of_image(image), progress));
+}
+
+// A checked face image [3,H,W] -> its hair [H,W] float 0/1.
+at::Tensor Engine::State::hair_mask(const at::Tensor& image, const Progress& progress) const {
+  const FaceParser& parser = face_parser();
   if (options.align == AlignMode::Off || !face_detection_available()) return barbershop::hair_mask(parser, image);
   const std::vector<FaceLandmarks> faces = FaceFinder().find(image);
   if (faces.empty() && is_square(image)) {
@@ -272,15 +307,15 @@ at::Tensor Engine::hair_mask(const at::Tensor& image, const Progress& progress) 
   return unalign(hair, aligned.transform, false).ge(0.5).to(at::kFloat);
 }
 
-std::vector<at::Tensor> Engine::generated_faces(int count) const {
+std::vector<ImageBuffer> Engine::generated_faces(int count) const {
   const Models& models = state_->loaded();
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
-  std::vector<at::Tensor> faces;
+  std::vector<ImageBuffer> faces;
   for (int i = 0; i < count; ++i) {
     const at::Tensor z = at::randn({1, 512}).to(models.device);
     const at::Tensor w = models.generator->mapping(z).unsqueeze(1).repeat({1, models.n_latent(), 1});
-    faces.push_back(models.generator->synthesize(w).clamp(-1, 1)[0].cpu());
+    faces.push_back(image_of_tensor(models.generator->synthesize(w).clamp(-1, 1)[0].cpu()));
   }
   return faces;
 }
@@ -304,6 +339,6 @@ void Engine::set_embedding_cache(const std::string& dir) { state_->settings.cach
 
 int64_t Engine::generator_size() const { return state_->loaded().size(); }
 
-c10::Device Engine::device() const { return state_->device; }
+std::string Engine::device() const { return state_->device.str(); }
 
 }  // namespace barbershop

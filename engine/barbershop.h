@@ -8,9 +8,10 @@
 // back into its own form. Errors are barbershop::Error in words that fit
 // every host; Error::setting() names the TransferOptions field that fixes
 // one, so each host can add its own hint (a flag, a dialog field).
-#include <ATen/core/Tensor.h>
-#include <c10/core/Device.h>
-
+//
+// Door headers include no LibTorch header (hosts compile without its
+// include paths): images cross the door as ImageBuffers
+// (engine/image_buffer.h) and the engine's own state stays behind a pimpl.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,12 +19,44 @@
 #include <string>
 #include <vector>
 
-#include "engine/pipeline/images.h"
-#include "engine/pipeline/progress.h"
+#include "engine/image_buffer.h"
+#include "engine/progress.h"
 #include "engine/settings.h"
 #include "engine/weight_files.h"
 
 namespace barbershop {
+
+// The three images of a transfer: photos or aligned face crops, RGB
+// (channels 3); the engine aligns photos as TransferOptions::align says.
+struct TransferImages {
+  ImageBuffer identity, structure, appearance;
+  // Optional hair masks (channels 1, hair >= 0.5) at their image's size,
+  // replacing the parser's hair region of that image, or (target_hair) of
+  // the target mask; empty: none.
+  ImageBuffer identity_hair, structure_hair, appearance_hair, target_hair;
+};
+
+// The values a transfer computed on its way, kept for write_intermediates;
+// opaque to hosts (engine/pipeline/images.h).
+struct Intermediates;
+
+struct TransferResult {
+  ImageBuffer image;  // RGB, at the identity image's size
+  // Set when the host stopped the transfer (Progress::stop_and_keep) or its
+  // time limit ran out: where it stopped. `image` is then the latest
+  // generated composite (shape or colour) and the intermediates are those
+  // made by then.
+  std::optional<StepPoint> stopped;
+  std::shared_ptr<const Intermediates> intermediates;
+};
+
+// Writes a result's intermediate values into `dir` (made when missing), one
+// .npy file each, by name: wplus_<role>, F_<role>, S_<role>, labels_<role>
+// (the parser's labels after any user mask), initial_target (inpainted,
+// before the GAN rounds), target_round1 (after the first round),
+// target_labels, fmix, blend_u, result (at the generator's size). The
+// target-mask values are those of (identity, structure). Atomic per file.
+void write_intermediates(const TransferResult& result, const std::string& dir);
 
 // A rectangle in an image's pixels.
 struct PixelBox {
@@ -161,15 +194,17 @@ class Engine {
   void transfer_each(const std::vector<TransferJob>& jobs, const Progress& progress,
                      const std::function<void(size_t job, const JobOutcome&)>& done) const;
 
-  // The parser's hair region of a face image as [H,W] float 0/1 at its
-  // size: an aligned crop is parsed as it is; in a photo the face
-  // (options.face_index / face_area) is found, aligned, parsed and its hair
-  // mapped back into the photo. Loads only the parser (and the face finder).
-  at::Tensor hair_mask(const at::Tensor& image, const Progress& progress = {}) const;
+  // The parser's hair region of an RGB face image as a mask (channels 1,
+  // values 0 and 1) at its size: an aligned crop is parsed as it is; in a
+  // photo the face (options.face_index / face_area) is found, aligned,
+  // parsed and its hair mapped back into the photo. Loads only the parser
+  // (and the face finder).
+  ImageBuffer hair_mask(const ImageBuffer& image, const Progress& progress = {}) const;
 
-  // `count` faces the generator makes from random latents (a fixed seed):
-  // inputs that need no image files, for benchmarks and demonstrations.
-  std::vector<at::Tensor> generated_faces(int count) const;
+  // `count` faces (RGB) the generator makes from random latents (a fixed
+  // seed): inputs that need no image files, for benchmarks and
+  // demonstrations.
+  std::vector<ImageBuffer> generated_faces(int count) const;
 
   // The options' embedding_batch, changed for the next transfer: it changes
   // the speed, not the result.
@@ -187,7 +222,9 @@ class Engine {
   StepCounts steps() const;
 
   int64_t generator_size() const;  // loads the networks
-  c10::Device device() const;
+  // Where it computes: "cpu", "cuda" or "cuda:N" (engine/machine.h takes
+  // this name).
+  std::string device() const;
 
  private:
   struct State;

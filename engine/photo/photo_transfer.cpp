@@ -32,7 +32,7 @@ bool is_square(const at::Tensor& image) { return image.dim() == 3 && image.size(
 
 // The alignment `image` needs, or nothing when it already is an aligned crop.
 std::optional<AlignedFace> alignment_for(const at::Tensor& image, const std::string& role, const FaceChoice& choice,
-                                         int64_t size, LazyFinder& finder, const Progress& progress) {
+                                         int64_t size, LazyFinder& finder, const TransferProgress& progress) {
   check_photo(image, role);
   if (!face_detection_available()) return std::nullopt;
   const std::string what = "the " + role + " image";
@@ -49,7 +49,7 @@ std::optional<AlignedFace> alignment_for(const at::Tensor& image, const std::str
 // Replaces `image` (and its hair mask) by the aligned crop when it needs one.
 std::optional<AlignedFace> align_role(at::Tensor& image, at::Tensor& hair, const std::string& role,
                                       const FaceChoice& choice, int64_t size, LazyFinder& finder,
-                                      const Progress& progress) {
+                                      const TransferProgress& progress) {
   std::optional<AlignedFace> aligned = alignment_for(image, role, choice, size, finder, progress);
   if (!aligned) return aligned;
   if (hair.defined()) hair = align_mask(hair, aligned->transform).ge(0.5).to(at::kFloat);
@@ -67,8 +67,8 @@ void check_photo(const at::Tensor& image, const std::string& role) {
                 "-DBARBERSHOP_WITH_DLIB=ON");
 }
 
-TransferResult transfer_photos(const Models& models, TransferImages images, const TransferSettings& settings,
-                               const Progress& progress, const PhotoOptions& options) {
+TransferOutput transfer_photos(const Models& models, TransferTensors images, const TransferSettings& settings,
+                               const TransferProgress& progress, const PhotoOptions& options) {
   if (options.align == AlignMode::Off) return transfer(models, images, settings, progress);
   LazyFinder finder(options.landmark_model);
   const at::Tensor photo = images.identity;
@@ -83,12 +83,12 @@ TransferResult transfer_photos(const Models& models, TransferImages images, cons
   if (!identity) return transfer(models, images, settings, progress);
   // Previews are pasted back into the photo as the result is (a layout's
   // tinted region pasted whole).
-  const Progress pasting = progress.with_composer([&](const at::Tensor& image, const at::Tensor& tinted) {
+  const TransferProgress pasting = progress.with_composer([&](const at::Tensor& image, const at::Tensor& tinted) {
     at::Tensor region = changed_region(models.parser, identity->image, image, images.identity_hair);
     if (tinted.defined()) region = at::maximum(region, tinted.to(at::kCPU, at::kFloat));
     return paste_back(photo, image, identity->transform, region).image;
   });
-  TransferResult result = transfer(models, images, settings, pasting);
+  TransferOutput result = transfer(models, images, settings, pasting);
   const at::Tensor region = changed_region(models.parser, identity->image, result.image, images.identity_hair);
   PastedPhoto pasted = paste_back(photo, result.image, identity->transform, region);
   result.intermediates["aligned_identity"] = identity->image;

@@ -30,7 +30,7 @@ void check_photo(const at::Tensor& image, const std::string& role);
 // gain "aligned_identity", "aligned_result" and "paste_mask" ([H,W]).
 // Square images where no face is found are used as they are (with a
 // warning); other images without a face throw barbershop::Error.
-TransferResult transfer_photos(const Models& models, TransferImages images, const TransferSettings& settings,
-                               const Progress& progress, const PhotoOptions& options = {});
+TransferOutput transfer_photos(const Models& models, TransferTensors images, const TransferSettings& settings,
+                               const TransferProgress& progress, const PhotoOptions& options = {});
 
 }  // namespace barbershop

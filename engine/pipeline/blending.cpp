@@ -79,7 +79,7 @@ BlendingResult blend(const StageContext& context, const BlendingInput& input) {
   auto after_step = [&] {
     u.clamp_(0, 1);
     ++step;
-    const Progress& progress = context.progress;
+    const TransferProgress& progress = context.progress;
     const bool show = step < total - 1 && step % preview_every == 0 && progress.wants_preview(PreviewMoment::Colour);
     const bool stop = step < total && progress.stop_requested();
     if (!show && !stop) return;

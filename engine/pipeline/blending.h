@@ -25,10 +25,10 @@ struct BlendingResult {
   at::Tensor u;       // [n,512] in [0,1]
   at::Tensor latent;  // [1,n,512] the blended codes
   at::Tensor image;   // [1,3,R,R]
-  std::optional<StepPoint> stopped;  // the step the host stopped at (Progress::stop_requested)
+  std::optional<StepPoint> stopped;  // the step the host stopped at (TransferProgress::stop_requested)
 };
 
-// Offers colour previews every few steps (Progress::wants_preview) and, when
+// Offers colour previews every few steps (TransferProgress::wants_preview) and, when
 // the host stops, ends after the current step with its composite.
 BlendingResult blend(const StageContext& context, const BlendingInput& input);
 

@@ -68,7 +68,7 @@ std::optional<Embedding> EmbeddingCache::find(const std::string& key, c10::Devic
   }
 }
 
-void EmbeddingCache::store(const std::string& key, const Embedding& embedding, const Progress& progress) const {
+void EmbeddingCache::store(const std::string& key, const Embedding& embedding, const TransferProgress& progress) const {
   if (dir_.empty()) return;
   const std::string path = path_of(key);
   try {

@@ -24,7 +24,7 @@ class EmbeddingCache {
   std::optional<Embedding> find(const std::string& key, c10::Device device) const;
   // Failing to write (read-only folder, full disk) only costs the next run
   // its speed: it is reported through `progress` and the transfer goes on.
-  void store(const std::string& key, const Embedding& embedding, const Progress& progress) const;
+  void store(const std::string& key, const Embedding& embedding, const TransferProgress& progress) const;
 
   std::string lock_path() const { return dir_ + "/embeddings.lock"; }
 

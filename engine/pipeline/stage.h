@@ -26,7 +26,7 @@ constexpr int64_t kLossSize = 256;  // resolution of the perceptual and style lo
 struct StageContext {
   const Models& models;
   const TransferSettings& settings;
-  const Progress& progress;
+  const TransferProgress& progress;
   stylegan2::Noise noise;  // stored buffers, or a seeded generator drawn from at every call
 };
 

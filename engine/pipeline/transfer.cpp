@@ -50,7 +50,7 @@ at::Tensor with_user_hair(const at::Tensor& labels, const at::Tensor& mask, cons
   return at::where(no_longer_hair, replacement, labels).masked_fill(hair, FaceParser::kHair);
 }
 
-std::vector<Role> prepare_roles(const Models& models, const TransferImages& images) {
+std::vector<Role> prepare_roles(const Models& models, const TransferTensors& images) {
   auto role = [&](const std::string& name, const at::Tensor& image, const at::Tensor& user_hair) {
     Role prepared;
     prepared.name = name;
@@ -133,7 +133,7 @@ void parse_roles(const Models& models, std::vector<Role>& roles) {
     role.labels = with_user_hair(models.parser.labels(role.image, FaceParser::Source::Photo), role.user_hair);
 }
 
-void warn_when_hairless(const Role& role, const Progress& progress) {
+void warn_when_hairless(const Role& role, const TransferProgress& progress) {
   if (role.labels.eq(FaceParser::kHair).any().item<bool>()) return;
   progress.warn("no hair found in the " + role.name + " image; give a hair mask for it (the " + role.name +
                 " mask) or pick another image: its hair cannot be transferred");
@@ -181,7 +181,7 @@ constexpr float kTint[3] = {0.9f, -0.6f, 0.8f};  // magenta, in [-1,1]
 constexpr double kTintStrength = 0.5;
 
 void show_layout(const StageContext& context, const Role& identity, const TargetMask& target) {
-  const Progress& progress = context.progress;
+  const TransferProgress& progress = context.progress;
   if (!progress.wants_preview(PreviewMoment::Layout)) return;
   torch::NoGradGuard no_grad;
   const at::Tensor image = identity.image[0].to(at::kCPU);
@@ -191,10 +191,10 @@ void show_layout(const StageContext& context, const Role& identity, const Target
 }
 
 // The result of a run that reached `image` ([1,3,R,R]); `blended` when blending ran.
-TransferResult result_of(const at::Tensor& image, const std::optional<StepPoint>& stopped, const Models& models,
+TransferOutput result_of(const at::Tensor& image, const std::optional<StepPoint>& stopped, const Models& models,
                          const std::vector<Role>& roles, const std::vector<Embedding>& embeddings,
                          const TargetMask& target, const at::Tensor& F_mix_structure, const at::Tensor& blend_u) {
-  TransferResult result{single(image), {}, stopped};
+  TransferOutput result{single(image), {}, stopped};
   for (const Role& role : roles) {
     const Embedding& embedding = embeddings[role.distinct];
     result.intermediates["wplus_" + role.name] = single(embedding.w_plus);
@@ -211,8 +211,8 @@ TransferResult result_of(const at::Tensor& image, const std::optional<StepPoint>
   return result;
 }
 
-TransferResult transfer_unguarded(const Models& models, const TransferImages& images,
-                                  const TransferSettings& settings, const Progress& progress) {
+TransferOutput transfer_unguarded(const Models& models, const TransferTensors& images,
+                                  const TransferSettings& settings, const TransferProgress& progress) {
   std::vector<Role> roles = prepare_roles(models, images);
   const StageContext context{models, settings, progress, noise_source(settings, "after the embeddings")};
   // The parser needs only the images, so the labels and the target mask
@@ -258,8 +258,8 @@ TransferResult transfer_unguarded(const Models& models, const TransferImages& im
 
 // Running out of (GPU) memory ends in advice rather than the allocator's
 // text; nothing has been written by then (hosts write the result last).
-TransferResult transfer(const Models& models, const TransferImages& images, const TransferSettings& settings,
-                        const Progress& progress) {
+TransferOutput transfer(const Models& models, const TransferTensors& images, const TransferSettings& settings,
+                        const TransferProgress& progress) {
   try {
     return transfer_unguarded(models, images, settings, progress);
   } catch (...) {
