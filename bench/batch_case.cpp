@@ -1,6 +1,5 @@
 #include "bench/batch_case.h"
 
-#include <torch/torch.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <map>
 
 #include "engine/error.h"
+#include "engine/machine.h"
 
 namespace barbershop {
 namespace {
@@ -29,26 +29,26 @@ Progress counting(Timed& timed) {
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 void finish(const Engine& engine, Timed& timed, Clock::time_point start) {
-  if (engine.device().is_cuda()) torch::cuda::synchronize();
+  synchronize(engine.device());  // nothing on the CPU
   timed.seconds = seconds_since(start);
 }
 
 // Every transfer on its own, nothing cached: the face is embedded each time.
-Timed separate_transfers(Engine& engine, const at::Tensor& face, const std::vector<at::Tensor>& styles) {
+Timed separate_transfers(Engine& engine, const ImageBuffer& face, const std::vector<ImageBuffer>& styles) {
   engine.set_embedding_cache("");
   Timed timed;
   const auto start = Clock::now();
-  for (const at::Tensor& style : styles) engine.transfer({face, style, style}, counting(timed));
+  for (const ImageBuffer& style : styles) engine.transfer({face, style, style}, counting(timed));
   finish(engine, timed, start);
   return timed;
 }
 
 // One batch through a cache of its own: the face is embedded once.
-Timed one_batch(Engine& engine, const at::Tensor& face, const std::vector<at::Tensor>& styles,
+Timed one_batch(Engine& engine, const ImageBuffer& face, const std::vector<ImageBuffer>& styles,
                 const std::string& cache_dir) {
   engine.set_embedding_cache(cache_dir);
   std::vector<TransferJob> jobs;
-  for (const at::Tensor& style : styles)
+  for (const ImageBuffer& style : styles)
     jobs.push_back({[&face, style] { return TransferImages{face, style, style}; }, [](const TransferResult&) {}});
   Timed timed;
   const auto start = Clock::now();
@@ -72,9 +72,9 @@ std::string steps_json(const Timed& timed) {
 
 int run_batch_case(Engine& engine, int styles, const std::string& json_path) {
   if (styles < 1) throw Error("--batch takes the number of hairstyles, 1 or more, not " + std::to_string(styles));
-  std::vector<at::Tensor> faces = engine.generated_faces(styles + 1);
-  const at::Tensor face = faces.front();
-  const std::vector<at::Tensor> hairstyles(faces.begin() + 1, faces.end());
+  const std::vector<ImageBuffer> faces = engine.generated_faces(styles + 1);
+  const ImageBuffer& face = faces.front();
+  const std::vector<ImageBuffer> hairstyles(faces.begin() + 1, faces.end());
   const std::string cache_dir =
       (std::filesystem::temp_directory_path() / ("barbershop-bench-batch-" + std::to_string(getpid()))).string();
   const Timed separate = separate_transfers(engine, face, hairstyles);
@@ -91,7 +91,7 @@ int run_batch_case(Engine& engine, int styles, const std::string& json_path) {
               batch.steps.count("embedding W+") ? batch.steps.at("embedding W+") : 0);
   std::printf("speed-up %.2fx\n", separate.seconds / batch.seconds);
   const std::string json = "{\"variant\": \"batch\", \"styles\": " + std::to_string(n) +
-                           ", \"device\": \"" + engine.device().str() +
+                           ", \"device\": \"" + engine.device() +
                            "\", \"size\": " + std::to_string(engine.generator_size()) +
                            ", \"separate\": {\"seconds\": " + std::to_string(separate.seconds) +
                            ", \"transfers_per_hour\": " + std::to_string(per_hour(n, separate)) +

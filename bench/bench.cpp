@@ -2,8 +2,6 @@
 // transfer, for a baseline and each speed measure, as a table and as JSON. Inputs are rendered by the generator
 // from random latents, so any weights folder (random weights included: time
 // does not depend on weight values) is enough.
-#include <torch/torch.h>
-#include <torch/version.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,8 +20,8 @@
 #include "engine/command_line.h"
 #include "engine/barbershop.h"
 #include "engine/cpu_features.h"
-#include "engine/device.h"
 #include "engine/error.h"
+#include "engine/machine.h"
 
 namespace barbershop {
 namespace {
@@ -60,11 +58,11 @@ struct StageTime {
 
 // The peak memory of what ran since the last reset: the CUDA allocator's
 // reserved bytes on a GPU, the process's resident memory on the CPU.
-double memory_peak_mb(c10::Device device) {
+double memory_peak_mb(const std::string& device) {
   if (const auto cuda = cuda_peak(device)) return cuda->reserved_mb;
   return resident_peak_mb();
 }
-void reset_memory_peak(c10::Device device) {
+void reset_memory_peak(const std::string& device) {
   reset_cuda_peak(device);
   reset_resident_peak();
 }
@@ -74,7 +72,9 @@ void reset_memory_peak(c10::Device device) {
 // each stage's peak memory.
 class StageClock {
  public:
-  explicit StageClock(c10::Device device) : device_(device), started_(Clock::now()) { reset_memory_peak(device_); }
+  explicit StageClock(std::string device) : device_(std::move(device)), started_(Clock::now()) {
+    reset_memory_peak(device_);
+  }
   void step(const std::string& stage) {
     if (stage != current_) {
       close_stage();
@@ -103,7 +103,7 @@ class StageClock {
   }
 
  private:
-  c10::Device device_;
+  std::string device_;
   Clock::time_point started_;
   std::string current_;
   std::vector<std::string> order_;
@@ -209,12 +209,6 @@ std::vector<Variant> chosen_variants(const std::string& list) {
   return chosen;
 }
 
-// TF32 is a switch of the whole process; every variant sets it.
-void use_tf32(bool on) {
-  at::globalContext().setAllowTF32CuBLAS(on);
-  at::globalContext().setAllowTF32CuDNN(on);
-}
-
 struct Run {
   std::string name;
   bool tf32 = false;  // TF32 matmuls and convolutions were allowed
@@ -222,7 +216,7 @@ struct Run {
   std::vector<std::pair<std::string, StageTime>> stages;
   double seconds = 0;
   std::optional<CudaMemory> cuda;  // the whole transfer's peaks
-  at::Tensor image;
+  ImageBuffer image;
 };
 
 Run run_variant(const Variant& variant, Engine& engine, const TransferImages& images, const std::string& cache_dir) {
@@ -230,8 +224,8 @@ Run run_variant(const Variant& variant, Engine& engine, const TransferImages& im
   if (variant.cache == Variant::Cache::Fill) std::filesystem::remove_all(cache_dir);  // nothing cached yet
   engine.set_embedding_cache(variant.cache == Variant::Cache::None ? "" : cache_dir);
   engine.set_speed(variant.speed);
-  use_tf32(variant.tf32);
-  const c10::Device device = engine.device();
+  use_tf32(variant.tf32);  // a switch of the whole process: every variant sets it
+  const std::string device = engine.device();
   synchronize(device);
   // The blocks earlier variants left cached would make this one's reserved
   // peak (and the batch the memory cap picks) depend on the order of runs.
@@ -262,9 +256,9 @@ double largest_stage_peak(const Run& run) {
   return peak;
 }
 
-// Largest difference of the final image ([-1,1]) from the baseline's, in 8-bit levels.
+// Largest difference of the final image from the baseline's, in 8-bit levels.
 double levels_apart(const Run& run, const Run& baseline) {
-  return (run.image - baseline.image).abs().max().item<double>() * 127.5;
+  return barbershop::levels_apart(run.image, baseline.image);
 }
 
 std::string json_number(double value) { return std::to_string(value); }
@@ -364,24 +358,24 @@ int run(const cli::Args& args) {
   engine.load();
   const double load_seconds = seconds_since(load_start);
   if (args.get("batch")) return run_batch_case(engine, static_cast<int>(args.integer("batch", 10)), args.get_or("json", ""));
-  const std::vector<at::Tensor> faces = engine.generated_faces(3);
+  const std::vector<ImageBuffer> faces = engine.generated_faces(3);
   const TransferImages images{faces[0], faces[1], faces[2]};
 
-  const c10::Device device = engine.device();
+  const std::string device = engine.device();
+  const bool on_cuda = device.rfind("cuda", 0) == 0;
   const std::string preset = args.get_or("preset", "paper");
-  Setting setting{"cpu", TORCH_VERSION, cuda_compiled_version(), preset_name(preset, engine.steps()),
-                  engine.generator_size()};
-  if (device.is_cuda()) setting.gpu = cuda_devices().at(device.has_index() ? device.index() : 0).name;
+  Setting setting{device_model(device), libtorch_version(), cuda_compiled_version(),
+                  preset_name(preset, engine.steps()), engine.generator_size()};
 
   const std::string cache_dir = (std::filesystem::temp_directory_path() /
                                  ("barbershop-bench-cache-" + std::to_string(getpid()))).string();
   std::vector<Run> runs;
   for (const Variant& variant : chosen_variants(args.get_or("variants", ""))) {
-    if (variant.cuda_only && !device.is_cuda()) {
-      std::printf("skipped: %s: CUDA only, and this run is on %s\n", variant.name.c_str(), device.str().c_str());
+    if (variant.cuda_only && !on_cuda) {
+      std::printf("skipped: %s: CUDA only, and this run is on %s\n", variant.name.c_str(), device.c_str());
       continue;
     }
-    if (variant.speed.bf16 && !device.is_cuda() && !cpu_has_native_bf16()) {
+    if (variant.speed.bf16 && !on_cuda && !cpu_has_native_bf16()) {
       std::printf("skipped: %s: bf16, and this CPU has no bf16 instructions (avx512_bf16, amx_bf16)\n",
                   variant.name.c_str());
       continue;
@@ -400,7 +394,7 @@ int run(const cli::Args& args) {
     }
   }
   std::filesystem::remove_all(cache_dir);
-  report(setting, device.str(), load_seconds, runs, args.get_or("json", ""));
+  report(setting, device, load_seconds, runs, args.get_or("json", ""));
   return 0;
 }
 

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 
 namespace barbershop::cli {
 namespace {

@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/image.h"
+#include "engine/files.h"
+#include "engine/image_buffer.h"
 
 namespace barbershop::cli {
 namespace {
@@ -71,7 +71,7 @@ bool result_is_complete(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error) || std::filesystem::file_size(path, error) == 0) return false;
   try {
-    read_image(path);
+    read_image_buffer(path);
     return true;
   } catch (const std::exception&) {
     return false;

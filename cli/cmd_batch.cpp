@@ -1,6 +1,5 @@
 // `barbershop batch`: many transfers from a job file, resumable, split over
 // processes (--shard), GPUs (--devices) or a cluster's job array.
-#include <ATen/ATen.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,9 +14,9 @@
 #include "cli/commands.h"
 #include "cli/transfer_options.h"
 #include "engine/barbershop.h"
-#include "engine/device.h"
 #include "engine/error.h"
-#include "engine/io/image.h"
+#include "engine/image_buffer.h"
+#include "engine/machine.h"
 
 namespace barbershop::cli {
 
@@ -129,17 +128,17 @@ int print_dry_run(const Plan& plan) {
   return 0;
 }
 
-at::Tensor optional_mask(const std::string& path) { return path.empty() ? at::Tensor() : read_mask(path); }
+ImageBuffer optional_mask(const std::string& path) { return path.empty() ? ImageBuffer() : read_mask_buffer(path); }
 
 TransferJob transfer_job(const Plan& plan, const BatchJob& job, int64_t& current_row) {
   return {[&job, &current_row] {
             current_row = job.row;
-            return TransferImages{read_image(job.identity),          read_image(job.structure),
-                                  read_image(job.appearance),        optional_mask(job.identity_mask),
+            return TransferImages{read_image_buffer(job.identity),   read_image_buffer(job.structure),
+                                  read_image_buffer(job.appearance), optional_mask(job.identity_mask),
                                   optional_mask(job.structure_mask), optional_mask(job.appearance_mask),
                                   optional_mask(job.target_mask)};
           },
-          [path = result_path(plan, job)](const TransferResult& result) { write_image(path, result.image); },
+          [path = result_path(plan, job)](const TransferResult& result) { write_image_buffer(path, result.image); },
           job.seed};
 }
 

@@ -1,5 +1,4 @@
 // `barbershop transfer`: the whole method on three images.
-#include <ATen/ATen.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,8 +12,7 @@
 #include "cli/transfer_options.h"
 #include "engine/barbershop.h"
 #include "engine/error.h"
-#include "engine/io/image.h"
-#include "engine/io/npy.h"
+#include "engine/image_buffer.h"
 
 namespace barbershop::cli {
 namespace {
@@ -98,9 +96,9 @@ class ProgressPrinter {
   std::chrono::steady_clock::time_point started_;
 };
 
-at::Tensor optional_mask(const Args& args, const std::string& option) {
+ImageBuffer optional_mask(const Args& args, const std::string& option) {
   auto path = args.get(option);
-  return path ? read_mask(*path) : at::Tensor();
+  return path ? read_mask_buffer(*path) : ImageBuffer();
 }
 
 // --preview DIR: made before anything loads, so a folder that cannot be
@@ -124,17 +122,12 @@ std::string preview_file(const std::string& dir, int number, const Preview& prev
   return dir + "/" + name + moment_name(preview.moment) + ".png";
 }
 
-void write_dump(const std::string& dir, const TransferResult& result) {
-  std::filesystem::create_directories(dir);
-  for (const auto& [name, tensor] : result.intermediates) write_npy(dir + "/" + name + ".npy", tensor);
-}
-
 int run(const Args& args) {
   const std::string out = args.required("out");
   const TransferOptions options = transfer_options_from(args);
   check_options(options);  // a wrong setting is named before the images are read
-  TransferImages images{read_image(args.required("identity")), read_image(args.required("structure")),
-                        read_image(args.required("appearance")), optional_mask(args, "identity-mask"),
+  TransferImages images{read_image_buffer(args.required("identity")), read_image_buffer(args.required("structure")),
+                        read_image_buffer(args.required("appearance")), optional_mask(args, "identity-mask"),
                         optional_mask(args, "structure-mask"), optional_mask(args, "appearance-mask"),
                         optional_mask(args, "target-mask")};
   check_inputs(options, images, out);
@@ -149,7 +142,7 @@ int run(const Args& args) {
   int previews_written = 0;
   if (!previews.empty())
     progress.show_previews([&](const Preview& preview) {
-      write_image(preview_file(previews, ++previews_written, preview), preview.image);
+      write_image_buffer(preview_file(previews, ++previews_written, preview), preview.image);
     });
   try {
     const TransferResult result = engine.transfer(images, progress);
@@ -157,8 +150,8 @@ int run(const Args& args) {
     if (result.stopped)
       std::cerr << "barbershop: the time limit (" << options.time_limit << " s) stopped the transfer at "
                 << result.stopped->text() << "; the output is the composite made by then\n";
-    if (auto dump = args.get("dump")) write_dump(*dump, result);
-    write_image(out, result.image);
+    if (auto dump = args.get("dump")) write_intermediates(result, *dump);
+    write_image_buffer(out, result.image);
   } catch (const Cancelled&) {
     printer.finish();
     std::cerr << "barbershop: cancelled; nothing was written\n";

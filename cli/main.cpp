@@ -1,14 +1,12 @@
 // `barbershop`: the engine's command-line host.
-#include <c10/util/Exception.h>
-
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "cli/commands.h"
-#include "engine/device.h"
 #include "engine/error.h"
+#include "engine/machine.h"
 #include "plugin/packaging/bundled_files.h"
 
 namespace barbershop::cli {
@@ -77,10 +75,8 @@ int main(int argc, char** argv) {
     return barbershop::cli::run(argc, argv);
   } catch (const barbershop::Error& error) {
     std::cerr << "barbershop: error: " << barbershop::cli::with_hint(error) << "\n";
-  } catch (const c10::Error& error) {
-    std::cerr << "barbershop: error: " << error.what_without_backtrace() << "\n";
   } catch (const std::exception& error) {
-    std::cerr << "barbershop: error: " << error.what() << "\n";
+    std::cerr << "barbershop: error: " << barbershop::message_of(error) << "\n";  // LibTorch's without backtrace
   }
   return 2;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Where the engine computes: the --device value of every command.
+// Where the engine computes: the --device value of every command. The
+// engine's side; hosts use engine/machine.h (device names as strings).
 #include <c10/core/Device.h>
 
 #include <cstdint>
@@ -8,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/machine.h"  // CudaDevice, CudaMemory, use_all_cpu_cores, ...
 
 namespace barbershop {
 
@@ -36,26 +39,9 @@ struct CudaSupport {
 // function below calls it first, so hosts need not.
 const CudaSupport& load_cuda_support();
 
-// What this LibTorch was built with and can see, for `doctor` and reports.
-struct CudaDevice {
-  std::string name;         // "NVIDIA H200"
-  int64_t memory_bytes = 0; // total device memory
-  int major = 0, minor = 0; // compute capability
-};
-// "13.0": the CUDA runtime this LibTorch was compiled against; "" when it
-// has no CUDA or its CUDA part is not loaded.
-std::string cuda_compiled_version();
-// The CUDA devices this process can use (none without a driver or a GPU).
-std::vector<CudaDevice> cuda_devices();
-
-// The CUDA caching allocator's statistics, in MiB: what tensors hold
-// (allocated) and what the allocator took from the driver (reserved). The
-// one place they are read (bench/, tests/).
-struct CudaMemory {
-  double allocated_mb = 0, reserved_mb = 0;
-};
-// Peaks since the last reset_cuda_peak(device); nullopt on the CPU and
-// where CUDA is not loaded.
+// The CUDA caching allocator's peaks (CudaMemory, engine/machine.h) since
+// the last reset_cuda_peak(device); nullopt on the CPU and where CUDA is not
+// loaded.
 std::optional<CudaMemory> cuda_peak(c10::Device device);
 // What is held right now.
 std::optional<CudaMemory> cuda_current(c10::Device device);
@@ -66,12 +52,6 @@ void reset_cuda_peak(c10::Device device);
 void release_cached_cuda_memory(c10::Device device);
 // Waits for the device's queued work (nothing on the CPU).
 void synchronize(c10::Device device);
-
-// The peak resident memory of this process in MiB since the last
-// reset_resident_peak() (Linux's VmHWM, which writing 5 to
-// /proc/self/clear_refs resets), or since it started where that is refused.
-double resident_peak_mb();
-void reset_resident_peak();
 
 // One piece of fixed-shape work (an optimisation step: forward, backward and
 // the optimiser's update) recorded once as a CUDA graph and replayed: the
@@ -100,11 +80,5 @@ class CudaGraph {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// LibTorch starts with one CPU thread here; every host calls this once so
-// CPU runs use the whole machine, or OMP_NUM_THREADS threads where that is
-// set to a positive number (a Slurm job's --cpus-per-task, ctest -j2 running
-// two tests at once), as every OpenMP program does.
-void use_all_cpu_cores();
 
 }  // namespace barbershop

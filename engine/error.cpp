@@ -15,6 +15,11 @@ std::string shape_string(const std::vector<int64_t>& sizes) {
   return out + "]";
 }
 
+std::string message_of(const std::exception& error) {
+  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&error)) return torch_error->what_without_backtrace();
+  return error.what();
+}
+
 namespace {
 
 // LibTorch's own first line, without its backtrace and from the allocator's

@@ -1,6 +1,8 @@
 #pragma once
 // The engine's one error type. Its message is a single line meant for the
 // user: it names the file or input, what is wrong, and what to do about it.
+#include <cstdint>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +25,11 @@ struct Error : std::runtime_error {
 
 // "[1, 512, 4, 4]" — for messages that compare expected and found shapes.
 std::string shape_string(const std::vector<int64_t>& sizes);
+
+// The message of any exception the engine lets through, for a host to
+// print (hosts do not include LibTorch): a c10::Error's without its
+// backtrace, any other's what().
+std::string message_of(const std::exception& error);
 
 // Call only inside a catch block: rethrows the exception being handled,
 // except LibTorch's out-of-memory errors (c10::OutOfMemoryError from the CUDA

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 #include "engine/io/image.h"
 #include "engine/io/npy.h"
 #include "engine/photo/face_landmarks.h"

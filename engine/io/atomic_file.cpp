@@ -1,4 +1,4 @@
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

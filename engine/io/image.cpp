@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 #include "engine/io/npy.h"
 
 #ifdef BARBERSHOP_WITH_OPENCV

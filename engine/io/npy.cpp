@@ -8,7 +8,7 @@
 #include <regex>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 
 namespace barbershop {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 #include "engine/io/npy.h"
 
 namespace barbershop {

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 #include "engine/io/npy.h"
 #include "engine/io/sha256.h"
 

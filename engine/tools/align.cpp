@@ -5,7 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 #include "engine/io/image.h"
 #include "engine/photo/ffhq_align.h"
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "engine/files.h"
 
 namespace barbershop::weights {
 namespace {

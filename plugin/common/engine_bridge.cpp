@@ -1,21 +1,27 @@
 #include "plugin/common/engine_bridge.h"
 
-#include <ATen/ATen.h>
-
 #include "engine/barbershop.h"
-#include "engine/io/image.h"
+#include "engine/image_buffer.h"
 
 namespace barbershop::plugin {
 namespace {
 
-at::Tensor image_of(const Pixels& pixels) { return image_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width); }
+ImageBuffer image_of(const Pixels& pixels) { return buffer_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width); }
 
-at::Tensor mask_of(const Pixels& pixels) {
-  return pixels.empty() ? at::Tensor() : mask_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width);
+ImageBuffer mask_of(const Pixels& pixels) {
+  return pixels.empty() ? ImageBuffer() : mask_buffer_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width);
 }
 
-Pixels pixels_of(const at::Tensor& image) {
-  return {static_cast<int>(image.size(2)), static_cast<int>(image.size(1)), rgb8_from_image(image)};
+Pixels pixels_of(const ImageBuffer& image) {
+  return {static_cast<int>(image.width), static_cast<int>(image.height), rgb8_from_buffer(image)};
+}
+
+// A mask (1 channel, 0 or 1) as grey RGB pixels: hair white, the rest black.
+Pixels pixels_of_mask(const ImageBuffer& mask) {
+  ImageBuffer grey{mask.width, mask.height, 3, {}};
+  grey.values.reserve(mask.values.size() * 3);
+  for (const float value : mask.values) grey.values.insert(grey.values.end(), 3, value);
+  return pixels_of(grey);
 }
 
 TransferImages style_images(const StylesJob& job, const StylePair& style) {
@@ -56,17 +62,13 @@ void run_styles(const StylesJob& job, const StageProgress& progress, const Warni
   size_t current = 0;  // the style whose turn it is, for the progress text
   const size_t count = job.styles.size();
   std::vector<Pixels> results(count);
-  std::vector<std::optional<StepPoint>> stopped(count);
   std::vector<barbershop::TransferJob> engine_jobs;
   for (size_t k = 0; k < count; ++k)
     engine_jobs.push_back({[&, k] {
                              current = k;
                              return style_images(job, job.styles[k]);
                            },
-                           [&, k](const TransferResult& result) {
-                             results[k] = pixels_of(result.image);
-                             stopped[k] = result.stopped;
-                           },
+                           [&, k](const TransferResult& result) { results[k] = pixels_of(result.image); },
                            std::nullopt});  // every style the options' seed
   const auto style_text = [&] { return style_progress_text(current + 1, count) + ": "; };
   const Progress styles_progress = engine_progress(
@@ -78,7 +80,7 @@ void run_styles(const StylesJob& job, const StageProgress& progress, const Warni
   try {
     engine.transfer_each(engine_jobs, styles_progress, [&](size_t k, const JobOutcome& outcome) {
       if (outcome.ok) {
-        done(k, &results[k], "", stopped[k]);
+        done(k, &results[k], "", outcome.stopped);
         results[k] = Pixels();  // the host has it now
       } else {
         done(k, nullptr, outcome.error, std::nullopt);
@@ -107,8 +109,7 @@ TransferOutcome run_transfer(const TransferJob& job, const StageProgress& progre
 
 Pixels run_hair_mask(const Pixels& face, const TransferOptions& options, const Warning& warn) {
   const Engine engine(options);
-  const at::Tensor hair = engine.hair_mask(image_of(face), Progress(nullptr, nullptr, warn));
-  return pixels_of(hair.mul(2).sub(1).unsqueeze(0).expand({3, -1, -1}));
+  return pixels_of_mask(engine.hair_mask(image_of(face), Progress(nullptr, nullptr, warn)));
 }
 
 }  // namespace barbershop::plugin

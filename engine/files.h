@@ -3,6 +3,8 @@
 // and never destroys the previous one: write a temporary beside the target,
 // flush it to the disk, then rename it over the target. And a file lock, so
 // that processes sharing a folder (two transfers and their cache) take turns.
+// A door header (plain types): the engine's own writers and hosts' files
+// (the CLI's batch status) share it. Implemented in engine/io/atomic_file.cpp.
 #include <chrono>
 #include <string>
 #include <string_view>
