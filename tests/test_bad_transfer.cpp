@@ -109,7 +109,7 @@ at::Tensor blob(int64_t h, int64_t w) {
   return ((y - 0.3).pow(2) + (x - 0.5).pow(2)).lt(0.08).to(at::kFloat);
 }
 
-at::Tensor target_hair_of(const TransferResult& result) {
+at::Tensor target_hair_of(const TransferOutput& result) {
   return result.intermediates.at("target_labels").eq(FaceParser::kHair);
 }
 
@@ -120,9 +120,9 @@ at::Tensor target_hair_of(const TransferResult& result) {
 TEST(BadMask, MasksOfAnotherSizeAreResizedNearestTo512) {
   const at::Tensor image = face("15.png");
   const at::Tensor mask = blob(384, 256);
-  const TransferImages images{image, image, image, mask, mask, mask};
+  const TransferTensors images{image, image, image, mask, mask, mask};
   Recorder recorder;
-  const TransferResult result = transfer(models(), images, one_step(), recorder.progress());
+  const TransferOutput result = transfer(models(), images, one_step(), recorder.progress());
   const at::Tensor expected = nearest_by_hand(mask).ge(0.5);
   EXPECT_GT(expected.sum().item<int64_t>(), 10000);
   EXPECT_TRUE(target_hair_of(result).equal(expected));
@@ -441,10 +441,10 @@ TEST(Cancel, WhileFindingFacesStopsBeforeTheMethod) {
 // and the next run, from that cache, gives a lone uncached run's result.
 TEST(Cancel, InEveryStageStopsAtTheNextStepAndTheNextRunWorks) {
   const at::Tensor image = face("15.png");
-  const TransferImages images{image, image, image};
+  const TransferTensors images{image, image, image};
   TransferSettings settings = one_step();
   Recorder lone_run;
-  const TransferResult lone = transfer(models(), images, settings, lone_run.progress());
+  const TransferOutput lone = transfer(models(), images, settings, lone_run.progress());
   const std::vector<std::string> every_stage = {"embedding W+",    "embedding FS",    "target mask (1/2)",
                                                 "target mask (2/2)", "alignment (1/2)", "alignment (2/2)",
                                                 "blending"};
@@ -466,7 +466,7 @@ TEST(Cancel, InEveryStageStopsAtTheNextStepAndTheNextRunWorks) {
     EXPECT_EQ(whole_entries(settings.cache_dir), embedded ? 1 : 0) << stage;
   }
   Recorder next;
-  const TransferResult result = transfer(models(), images, settings, next.progress());
+  const TransferOutput result = transfer(models(), images, settings, next.progress());
   EXPECT_FALSE(next.saw("embedding"));
   EXPECT_TRUE(result.image.equal(lone.image));
 }

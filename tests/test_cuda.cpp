@@ -169,8 +169,8 @@ TransferSettings two_steps() {
 TEST(Cuda, TwoStepsPerStageTransferMatchesTheCpu) {
   SKIP_WITHOUT_CUDA();
   NoTf32 exact;
-  const TransferImages images{rendered(1), rendered(2), rendered(3)};
-  auto run = [&](const TransferImages& in, c10::Device device) {
+  const TransferTensors images{rendered(1), rendered(2), rendered(3)};
+  auto run = [&](const TransferTensors& in, c10::Device device) {
     return transfer(models_on(device), in, two_steps(), Progress()).image;
   };
   const at::Tensor cpu = run(images, torch::kCPU);
@@ -194,7 +194,7 @@ TEST(Cuda, TwoStepsPerStageTransferMatchesTheCpu) {
 TEST(Cuda, CudaGraphsMatchTheEagerSteps) {
   SKIP_WITHOUT_CUDA();
   NoTf32 exact;
-  const TransferImages images{rendered(1), rendered(2), rendered(3)};
+  const TransferTensors images{rendered(1), rendered(2), rendered(3)};
   TransferSettings eager = two_steps();
   eager.steps = StepCounts{6, 6, 6, 6, 6, 6};  // past the 3 warm-up steps, so replays run
   TransferSettings graphs = eager;
@@ -225,7 +225,7 @@ TEST(Cuda, CudaGraphsMatchTheEagerSteps) {
 // (the 2-level question for defaults is the bench's, at 1024).
 TEST(Cuda, Bf16TransferRunsAndStaysNear) {
   SKIP_WITHOUT_CUDA();
-  const TransferImages images{rendered(1), rendered(2), rendered(3)};
+  const TransferTensors images{rendered(1), rendered(2), rendered(3)};
   TransferSettings bf16 = two_steps();
   bf16.speed.bf16 = true;
   const at::Tensor float32 = transfer(cuda_models(), images, two_steps(), Progress()).image;

@@ -188,10 +188,10 @@ TEST(Transfer, RunsWholeMethodKeepsUInRangeAndCachesEmbeddings) {
   settings.steps.blend = 2;
   settings.cache_dir = cache;
   settings.embedding_batch = 3;  // the three images as one batch, stored in the cache one by one
-  const TransferImages images{face("16.png"), face("15.png"), face("117.png")};
+  const TransferTensors images{face("16.png"), face("15.png"), face("117.png")};
 
   StageLog first;
-  const TransferResult result = transfer(models(), images, settings, first.progress());
+  const TransferOutput result = transfer(models(), images, settings, first.progress());
   const int64_t size = models().size();
   EXPECT_EQ(result.image.sizes(), (c10::IntArrayRef{3, size, size}));
   EXPECT_TRUE(result.image.isfinite().all().item<bool>());
@@ -208,7 +208,7 @@ TEST(Transfer, RunsWholeMethodKeepsUInRangeAndCachesEmbeddings) {
   EXPECT_EQ(result.intermediates.at("target_labels").sizes(), (c10::IntArrayRef{512, 512}));
 
   StageLog second;
-  const TransferResult again = transfer(models(), images, settings, second.progress());
+  const TransferOutput again = transfer(models(), images, settings, second.progress());
   EXPECT_FALSE(second.saw("embedding")) << "the cached embeddings were not used";
   EXPECT_TRUE(again.image.equal(result.image));
 }
@@ -218,13 +218,13 @@ TEST(Transfer, CorruptCacheEntryIsIgnoredAndRewritten) {
   TransferSettings settings = tiny_settings(1);
   settings.cache_dir = cache;
   const at::Tensor image = face("15.png");
-  const TransferImages images{image, image, image};
+  const TransferTensors images{image, image, image};
   StageLog first;
-  const TransferResult result = transfer(models(), images, settings, first.progress());
+  const TransferOutput result = transfer(models(), images, settings, first.progress());
   for (const auto& entry : std::filesystem::directory_iterator(cache))
     if (entry.path().extension() == ".npy") std::filesystem::resize_file(entry.path(), 100);
   StageLog second;
-  const TransferResult again = transfer(models(), images, settings, second.progress());
+  const TransferOutput again = transfer(models(), images, settings, second.progress());
   EXPECT_TRUE(second.saw("embedding")) << "a corrupt entry was trusted";
   EXPECT_TRUE(again.image.equal(result.image));
 }
@@ -239,9 +239,9 @@ at::Tensor painted_hair(int64_t size) {
 TEST(Transfer, SameImageInEveryRoleKeepsTheParsersHair) {
   const at::Tensor image = face("15.png");
   const at::Tensor hair = painted_hair(image.size(1));
-  const TransferImages images{image, image, image, hair, hair, hair};
+  const TransferTensors images{image, image, image, hair, hair, hair};
   StageLog log;
-  const TransferResult result = transfer(models(), images, tiny_settings(1), log.progress());
+  const TransferOutput result = transfer(models(), images, tiny_settings(1), log.progress());
   const at::Tensor target_hair = result.intermediates.at("target_labels").eq(FaceParser::kHair);
   const at::Tensor expected = resize_nearest(hair, 512)[0][0].ge(0.5);
   EXPECT_GT(expected.sum().item<int64_t>(), 1000);
@@ -256,10 +256,10 @@ TEST(Transfer, ColourOnlyAndShapeOnlyBothWork) {
   const at::Tensor identity = face("16.png"), other = face("117.png");
   TransferSettings settings = tiny_settings(1);
   settings.steps.fs = 2;
-  for (const TransferImages& images : {TransferImages{identity, identity, other},
-                                       TransferImages{identity, other, identity}}) {
+  for (const TransferTensors& images : {TransferTensors{identity, identity, other},
+                                       TransferTensors{identity, other, identity}}) {
     StageLog log;
-    const TransferResult result = transfer(models(), images, settings, log.progress());
+    const TransferOutput result = transfer(models(), images, settings, log.progress());
     EXPECT_TRUE(result.image.isfinite().all().item<bool>());
     EXPECT_EQ(result.image.size(1), models().size());
     EXPECT_EQ(std::count(log.stages.begin(), log.stages.end(), "embedding W+"), 2) << "two distinct images";
@@ -275,21 +275,21 @@ TEST(Transfer, RandomNoiseIsReproducibleFromItsSeed) {
   settings.mode = TargetMode::Fidelity;
   settings.seed = 5;
   const at::Tensor image = face("15.png");
-  const TransferImages images{image, face("16.png"), face("16.png")};
-  const TransferResult first = transfer(models(), images, settings, Progress());
-  const TransferResult second = transfer(models(), images, settings, Progress());
+  const TransferTensors images{image, face("16.png"), face("16.png")};
+  const TransferOutput first = transfer(models(), images, settings, Progress());
+  const TransferOutput second = transfer(models(), images, settings, Progress());
   EXPECT_TRUE(first.image.equal(second.image));
   // The embedding cache changes nothing: filled, then used, the same image.
   settings.cache_dir = scratch_dir("seeded-cache");
-  const TransferResult filling = transfer(models(), images, settings, Progress());
+  const TransferOutput filling = transfer(models(), images, settings, Progress());
   EXPECT_TRUE(filling.image.equal(first.image)) << "embedding with a cache beside changed the result";
   StageLog cached;
-  const TransferResult from_cache = transfer(models(), images, settings, cached.progress());
+  const TransferOutput from_cache = transfer(models(), images, settings, cached.progress());
   EXPECT_FALSE(cached.saw("embedding")) << "the cached embeddings were not used";
   EXPECT_TRUE(from_cache.image.equal(first.image)) << "the same seed gave another image with cached embeddings";
   settings.cache_dir.clear();
   settings.seed = 6;
-  const TransferResult other_seed = transfer(models(), images, settings, Progress());
+  const TransferOutput other_seed = transfer(models(), images, settings, Progress());
   EXPECT_FALSE(other_seed.image.equal(first.image));
 }
 
@@ -297,7 +297,7 @@ TEST(Transfer, CancelStopsAtTheNextStep) {
   std::atomic<bool> cancel{false};
   int steps_seen = 0;
   const Progress progress([&](const std::string&, int, int) { cancel = ++steps_seen == 3; }, &cancel);
-  const TransferImages images{face("16.png"), face("15.png"), face("117.png")};
+  const TransferTensors images{face("16.png"), face("15.png"), face("117.png")};
   EXPECT_THROW(transfer(models(), images, tiny_settings(5), progress), Cancelled);
   EXPECT_EQ(steps_seen, 3);
 }

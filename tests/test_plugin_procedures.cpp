@@ -182,10 +182,10 @@ TEST(PluginProcedures, ATransferAddsOneLayerAboveTheFaceWithTheEnginesPixels) {
   options.weights_dir = kWeights;
   const auto image_of = [&](LayerId id) {
     const Pixels pixels = image.host.pixels(id);
-    return image_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width);
+    return buffer_from_rgb8(pixels.rgb.data(), pixels.height, pixels.width);
   };
   const TransferImages images{image_of(identity), image_of(image.structure), image_of(image.appearance)};
-  const std::vector<uint8_t> expected = rgb8_from_image(Engine(options).transfer(images, Progress()).image);
+  const std::vector<uint8_t> expected = rgb8_from_buffer(Engine(options).transfer(images, Progress()).image);
   ASSERT_EQ(added.pixels.width, kSize);
   ASSERT_EQ(added.pixels.height, kSize);
   ASSERT_EQ(added.pixels.rgb.size(), expected.size());

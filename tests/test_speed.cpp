@@ -34,7 +34,7 @@ at::Tensor rendered(int seed) {
   return models().generator->synthesize(w).clamp(-1, 1)[0];
 }
 
-TransferImages three_faces() { return {rendered(1), rendered(2), rendered(3)}; }
+TransferTensors three_faces() { return {rendered(1), rendered(2), rendered(3)}; }
 
 TransferSettings settings_with(const SpeedOptions& speed, int steps = 2) {
   TransferSettings settings;
@@ -143,7 +143,7 @@ TEST(Bf16Forward, TransferStaysNearFloat32) {
   // still run on such CPUs, and test_cuda runs a bf16 transfer on a GPU.
   if (!cpu_has_native_bf16())
     GTEST_SKIP() << "this CPU has no bf16 instructions (avx512_bf16 or amx_bf16 in /proc/cpuinfo)";
-  const TransferImages images = three_faces();
+  const TransferTensors images = three_faces();
   const at::Tensor float32 = transfer(models(), images, settings_with(float32_eager(), 4), Progress()).image;
   SpeedOptions bf16 = float32_eager();
   bf16.bf16 = true;
@@ -183,7 +183,7 @@ TEST(ChannelsLast, SameRenderAndLogitsAsContiguous) {
 // 2 levels of 255 of the float32 eager (torch::optim::Adam) image, the bound
 // a default must keep (issue 19).
 TEST(FusedAdam, DefaultTransferWithinTwoLevels) {
-  const TransferImages images = three_faces();
+  const TransferTensors images = three_faces();
   const at::Tensor eager = transfer(models(), images, settings_with(float32_eager(), 3), Progress()).image;
   const at::Tensor fused = transfer(models(), images, settings_with(SpeedOptions{}, 3), Progress()).image;
   EXPECT_LE(levels_apart(fused, eager), 2.0);
@@ -198,7 +198,7 @@ TEST(CudaGraphs, IgnoredOnTheCpu) {
   const StageContext context{models(), settings_with(graphs), Progress(), stylegan2::Noise::stored()};
   EXPECT_FALSE(records_cuda_graphs(context));
   EXPECT_FALSE(CudaGraph::available(c10::kCPU));
-  const TransferImages images = three_faces();
+  const TransferTensors images = three_faces();
   const at::Tensor with = transfer(models(), images, settings_with(graphs, 1), Progress()).image;
   const at::Tensor without = transfer(models(), images, settings_with(SpeedOptions{}, 1), Progress()).image;
   // The same steps; not bit for bit, since two runs of one computation on
@@ -224,7 +224,7 @@ TEST(MemoryCap, MicroBatchesFitTheCap) {
 // twice (a batch of two, then one), and gives the one-batch result: the
 // images of a batch follow their own paths (embedding.h).
 TEST(MemoryCap, MicroBatchedTransferEqualsOneBatch) {
-  const TransferImages images = three_faces();
+  const TransferTensors images = three_faces();
   TransferSettings one_batch = settings_with(SpeedOptions{});
   one_batch.embedding_batch = 3;
   TransferSettings capped = one_batch;
