@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "engine/error.h"
 #include "engine/image_buffer.h"
