@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   } catch (const barbershop::Error& error) {
     std::cerr << "barbershop: error: " << barbershop::cli::with_hint(error) << "\n";
   } catch (const std::exception& error) {
-    std::cerr << "barbershop: error: " << barbershop::message_of(error) << "\n";  // LibTorch's without backtrace
+    std::cerr << "barbershop: error: " << barbershop::message_without_backtrace(error) << "\n";
   }
   return 2;
 }

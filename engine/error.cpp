@@ -15,7 +15,7 @@ std::string shape_string(const std::vector<int64_t>& sizes) {
   return out + "]";
 }
 
-std::string message_of(const std::exception& error) {
+std::string message_without_backtrace(const std::exception& error) {
   if (const auto* torch_error = dynamic_cast<const c10::Error*>(&error)) return torch_error->what_without_backtrace();
   return error.what();
 }

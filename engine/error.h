@@ -29,7 +29,7 @@ std::string shape_string(const std::vector<int64_t>& sizes);
 // The message of any exception the engine lets through, for a host to
 // print (hosts do not include LibTorch): a c10::Error's without its
 // backtrace, any other's what().
-std::string message_of(const std::exception& error);
+std::string message_without_backtrace(const std::exception& error);
 
 // Call only inside a catch block: rethrows the exception being handled,
 // except LibTorch's out-of-memory errors (c10::OutOfMemoryError from the CUDA
