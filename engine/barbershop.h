@@ -30,9 +30,9 @@ namespace barbershop {
 // (channels 3); the engine aligns photos as TransferOptions::align says.
 struct TransferImages {
   ImageBuffer identity, structure, appearance;
-  // Optional hair masks (channels 1, hair >= 0.5) at their image's size,
-  // replacing the parser's hair region of that image, or (target_hair) of
-  // the target mask; empty: none.
+  // Optional hair masks (channels 1, hair >= 0.5), replacing the parser's
+  // hair region of that image, or (target_hair) of the target mask; empty:
+  // none.
   ImageBuffer identity_hair, structure_hair, appearance_hair, target_hair;
 };
 
@@ -54,7 +54,8 @@ struct TransferResult {
 // .npy file each, by name: wplus_<role>, F_<role>, S_<role>, labels_<role>
 // (the parser's labels after any user mask), initial_target (inpainted,
 // before the GAN rounds), target_round1 (after the first round),
-// target_labels, fmix, blend_u, result (at the generator's size). The
+// target_labels, fmix, blend_u, result (at the generator's size); for a
+// photo also aligned_identity, aligned_result and paste_mask. The
 // target-mask values are those of (identity, structure). Atomic per file.
 void write_intermediates(const TransferResult& result, const std::string& dir);
 
