@@ -7,6 +7,11 @@
 #include "plugin/common/i18n.h"
 
 namespace barbershop::plugin {
+namespace {
+
+constexpr const char* kDefaultGenerator = "ffhq.pt";
+
+}  // namespace
 
 std::string weight_file_lines(const std::string& folder) {
   std::string text;
@@ -34,6 +39,17 @@ bool weights_complete(const std::string& folder) {
     if (!file.found || file.damaged) return false;
   return true;
 }
+
+GeneratorChoices generator_choices(const std::string& folder, const std::string& chosen) {
+  GeneratorChoices choices{generator_files_in(folder), 0};
+  if (choices.names.empty()) choices.names.push_back(kDefaultGenerator);
+  const std::string wanted = chosen.empty() ? kDefaultGenerator : chosen;
+  for (size_t i = 0; i < choices.names.size(); ++i)
+    if (choices.names[i] == wanted) choices.chosen = i;
+  return choices;
+}
+
+std::string generator_argument(const std::string& shown) { return shown == kDefaultGenerator ? "" : shown; }
 
 DownloadRun::~DownloadRun() {
   cancel();

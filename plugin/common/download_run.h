@@ -1,11 +1,15 @@
 #pragma once
-// The dialog's download, run in a thread of its own so that the dialog keeps
-// drawing and its button can cancel: the thread calls the engine (through
-// engine_bridge), the dialog polls snapshot(). No GIMP or GTK here.
+// What the transfer dialog (plugin/common/weights_panel.h) shows of the
+// weights folder, and its download, run in a thread of its own so that the
+// dialog keeps drawing and its button can cancel: the thread calls the
+// engine (through engine_bridge), the dialog polls snapshot(). No GIMP or
+// GTK here.
 #include <atomic>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "plugin/common/engine_bridge.h"
 
@@ -24,6 +28,20 @@ std::string weights_folder_line(const std::string& folder);
 // "More" section (weights folder, generator) closed then, and open it when
 // something is missing, so that the user sees what to fetch.
 bool weights_complete(const std::string& folder);
+
+// The generator picker's entries: the folder's generator files
+// (generator_files_in), or ffhq.pt alone while it has none (the default,
+// shown before it is downloaded); and the one chosen: `chosen` (a file
+// name, "" = ffhq.pt) while the folder has it, else the first.
+struct GeneratorChoices {
+  std::vector<std::string> names;
+  size_t chosen = 0;
+};
+GeneratorChoices generator_choices(const std::string& folder, const std::string& chosen);
+
+// The picker's entry as the generator argument: "" for ffhq.pt, the
+// default, else the file name.
+std::string generator_argument(const std::string& shown);
 
 class DownloadRun {
  public:
