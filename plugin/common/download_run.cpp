@@ -51,30 +51,25 @@ GeneratorChoices generator_choices(const std::string& folder, const std::string&
 
 std::string generator_argument(const std::string& shown) { return shown == kDefaultGenerator ? "" : shown; }
 
-DownloadRun::~DownloadRun() {
-  cancel();
-  join();
-}
-
 void DownloadRun::start(const std::string& folder) {
   join();
   summary = {};
   error.clear();
-  finished_ = false;
   cancel_requested_ = false;
-  thread_ = std::thread([this, folder] {
-    try {
-      summary = download_missing_weights(
-          folder, "", [this](const std::string& file, double fraction) { return on_progress(file, fraction); });
-    } catch (const std::exception& failed) {
-      error = failed.what();
-    }
-    finished_ = true;
+  worker_.start([this, folder] {
+    summary = download_missing_weights(
+        folder, "", [this](const std::string& file, double fraction) { return on_progress(file, fraction); });
   });
 }
 
 void DownloadRun::join() {
-  if (thread_.joinable()) thread_.join();
+  const std::exception_ptr failed = worker_.join();
+  if (!failed) return;
+  try {
+    std::rethrow_exception(failed);
+  } catch (const std::exception& thrown) {
+    error = thrown.what();
+  }
 }
 
 DownloadRun::Snapshot DownloadRun::snapshot() const {
