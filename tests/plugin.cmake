@@ -17,6 +17,16 @@ if(TARGET barbershop-gimp)
   barbershop_gtest(test_plugin_procedures
                    SOURCES test_plugin_procedures.cpp ${_common}/procedures.cpp ${_common}/engine_bridge.cpp
                            ${_common}/progress_bar.cpp ${_common}/settings.cpp ${_common}/styles.cpp
+                           ${_common}/worker.cpp
                    LIBS barbershop_engine_internals PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR} FIXTURES pipeline)
   target_compile_definitions(test_plugin_procedures PRIVATE GETTEXT_PACKAGE="${BARBERSHOP_PLUGIN_NAME}")
+endif()
+# The dialog's generator picker (plugin/common/download_run.h), in a real
+# folder.
+if(TARGET barbershop-gimp)
+  barbershop_gtest(test_plugin_generators
+                   SOURCES test_plugin_generators.cpp ${PROJECT_SOURCE_DIR}/plugin/common/download_run.cpp
+                           ${PROJECT_SOURCE_DIR}/plugin/common/worker.cpp
+                   LIBS barbershop_engine PkgConfig::GIMP${BARBERSHOP_GIMP_MAJOR})
+  target_compile_definitions(test_plugin_generators PRIVATE GETTEXT_PACKAGE="${BARBERSHOP_PLUGIN_NAME}")
 endif()

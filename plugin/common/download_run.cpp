@@ -7,6 +7,11 @@
 #include "plugin/common/i18n.h"
 
 namespace barbershop::plugin {
+namespace {
+
+constexpr const char* kDefaultGenerator = "ffhq.pt";
+
+}  // namespace
 
 std::string weight_file_lines(const std::string& folder) {
   std::string text;
@@ -35,30 +40,36 @@ bool weights_complete(const std::string& folder) {
   return true;
 }
 
-DownloadRun::~DownloadRun() {
-  cancel();
-  join();
+GeneratorChoices generator_choices(const std::string& folder, const std::string& chosen) {
+  GeneratorChoices choices{generator_files_in(folder), 0};
+  if (choices.names.empty()) choices.names.push_back(kDefaultGenerator);
+  const std::string wanted = chosen.empty() ? kDefaultGenerator : chosen;
+  for (size_t i = 0; i < choices.names.size(); ++i)
+    if (choices.names[i] == wanted) choices.chosen = i;
+  return choices;
 }
+
+std::string generator_argument(const std::string& shown) { return shown == kDefaultGenerator ? "" : shown; }
 
 void DownloadRun::start(const std::string& folder) {
   join();
   summary = {};
   error.clear();
-  finished_ = false;
   cancel_requested_ = false;
-  thread_ = std::thread([this, folder] {
-    try {
-      summary = download_missing_weights(
-          folder, "", [this](const std::string& file, double fraction) { return on_progress(file, fraction); });
-    } catch (const std::exception& failed) {
-      error = failed.what();
-    }
-    finished_ = true;
+  worker_.start([this, folder] {
+    summary = download_missing_weights(
+        folder, "", [this](const std::string& file, double fraction) { return on_progress(file, fraction); });
   });
 }
 
 void DownloadRun::join() {
-  if (thread_.joinable()) thread_.join();
+  const std::exception_ptr failed = worker_.join();
+  if (!failed) return;
+  try {
+    std::rethrow_exception(failed);
+  } catch (const std::exception& thrown) {
+    error = thrown.what();
+  }
 }
 
 DownloadRun::Snapshot DownloadRun::snapshot() const {

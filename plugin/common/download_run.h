@@ -1,13 +1,17 @@
 #pragma once
-// The dialog's download, run in a thread of its own so that the dialog keeps
-// drawing and its button can cancel: the thread calls the engine (through
-// engine_bridge), the dialog polls snapshot(). No GIMP or GTK here.
+// What the transfer dialog (plugin/common/weights_panel.h) shows of the
+// weights folder, and its download, run in a thread of its own so that the
+// dialog keeps drawing and its button can cancel: the thread (a Worker,
+// plugin/common/worker.h) calls the engine, the dialog polls snapshot().
+// No GIMP or GTK here.
 #include <atomic>
+#include <cstddef>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "plugin/common/engine_bridge.h"
+#include "plugin/common/worker.h"
 
 namespace barbershop::plugin {
 
@@ -25,6 +29,20 @@ std::string weights_folder_line(const std::string& folder);
 // something is missing, so that the user sees what to fetch.
 bool weights_complete(const std::string& folder);
 
+// The generator picker's entries: the folder's generator files
+// (generator_files_in), or ffhq.pt alone while it has none (the default,
+// shown before it is downloaded); and the one chosen: `chosen` (a file
+// name, "" = ffhq.pt) while the folder has it, else the first.
+struct GeneratorChoices {
+  std::vector<std::string> names;
+  size_t chosen = 0;
+};
+GeneratorChoices generator_choices(const std::string& folder, const std::string& chosen);
+
+// The picker's entry as the generator argument: "" for ffhq.pt, the
+// default, else the file name.
+std::string generator_argument(const std::string& shown);
+
 class DownloadRun {
  public:
   struct Snapshot {
@@ -32,12 +50,11 @@ class DownloadRun {
     double fraction = 0.0;  // -1 while the file's size is unknown
   };
 
-  ~DownloadRun();
   // Starts download_missing_weights(folder) with the environment's address.
   void start(const std::string& folder);
   void cancel() { cancel_requested_ = true; }
-  bool running() const { return thread_.joinable() && !finished_; }
-  bool finished() const { return finished_; }
+  bool running() const { return worker_.running(); }
+  bool finished() const { return worker_.finished(); }
   void join();
   Snapshot snapshot() const;
   // What the dialog shows when the download has ended: the files it got, or
@@ -52,11 +69,10 @@ class DownloadRun {
  private:
   bool on_progress(const std::string& file, double fraction);
 
-  std::thread thread_;
-  std::atomic<bool> finished_{false};
   std::atomic<bool> cancel_requested_{false};
   mutable std::mutex mutex_;
   Snapshot now_;
+  Worker worker_{[this] { cancel(); }};  // last: it ends before what it writes to
 };
 
 }  // namespace barbershop::plugin

@@ -3,13 +3,18 @@
 // two adapters (plugin/gimp2/gimp_host.cpp, plugin/gimp3/gimp_host.cpp) and
 // compiled against the GIMP in use: the Host's image-wide calls, with the
 // image's handle (gint32 in 2.10, GimpImage* in 3) as the type parameter,
-// and pixels to and from GEGL buffers. The procedures never include this.
+// the progress window of interactive runs, and pixels to and from GEGL
+// buffers. The procedures never include this.
 #include <gegl.h>
 #include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
 
+#include <memory>
 #include <string>
 
 #include "plugin/common/host.h"
+#include "plugin/common/procedures.h"
+#include "plugin/common/progress_window.h"
 
 namespace barbershop::plugin {
 
@@ -23,7 +28,9 @@ std::string take_string(gchar* text);
 template <typename Image>
 class GimpHostBase : public Host {
  public:
-  explicit GimpHostBase(Image image) : image_(image) {}
+  // `interactive`: runs show the plug-in's progress window instead of
+  // GIMP's progress bar.
+  GimpHostBase(Image image, bool interactive) : image_(image), interactive_(interactive) {}
 
   std::optional<Area> selection_bounds() const override {
     gboolean non_empty = FALSE;
@@ -40,6 +47,16 @@ class GimpHostBase : public Host {
   void progress_fraction(double fraction) override { gimp_progress_update(fraction); }
   void message(const std::string& text) override { g_message("%s", text.c_str()); }
 
+  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
+    if (!interactive_) return nullptr;
+#if GIMP_MAJOR_VERSION >= 3
+    gimp_ui_init(kPluginBinary);  // once the dialog has, a no-op
+#else
+    gimp_ui_init(kPluginBinary, FALSE);
+#endif
+    return open_progress_window(title);
+  }
+
  protected:
   // A new layer's type: grey in a grey image, else RGB.
   GimpImageType layer_type(GimpImageBaseType base) const {
@@ -47,6 +64,9 @@ class GimpHostBase : public Host {
   }
 
   Image image_;
+
+ private:
+  bool interactive_;
 };
 
 }  // namespace barbershop::plugin

@@ -5,7 +5,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "plugin/common/progress_bar.h"
 #include "plugin/common/settings.h"
 #include "plugin/common/styles.h"
+#include "plugin/common/worker.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -90,7 +90,7 @@ std::string kept_layer_name(const std::string& name, const std::optional<StepPoi
 
 // What the engine's thread hands to the editor's main thread, which alone
 // talks to the editor: the latest stage, the latest preview, and editor
-// work (a warning, a finished style's layer), then the run's end.
+// work (a warning, a finished style's layer).
 class Mailbox {
  public:
   void stage(const std::string& text, double fraction) {
@@ -105,33 +105,20 @@ class Mailbox {
     const std::lock_guard<std::mutex> lock(mutex_);
     tasks_.push_back(std::move(task));
   }
-  void finish(std::exception_ptr error) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    finished_ = true;
-    error_ = std::move(error);
-  }
-  // Main thread: shows and does what came; true once the run has ended and
-  // everything it sent has been handed over.
-  bool deliver(RunWindow& window) {
+  // Main thread: shows and does what came.
+  void deliver(RunWindow& window) {
     std::optional<std::pair<std::string, double>> stage;
     std::optional<std::pair<Pixels, std::string>> preview;
     std::vector<std::function<void()>> tasks;
-    bool finished = false;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       stage.swap(stage_);
       preview.swap(preview_);
       tasks.swap(tasks_);
-      finished = finished_;
     }
     if (stage) window.show_stage(stage->first, stage->second);
     if (preview) window.show_preview(preview->first, preview->second);
     for (const auto& task : tasks) task();
-    return finished;
-  }
-  std::exception_ptr error() {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return error_;
   }
 
  private:
@@ -139,8 +126,6 @@ class Mailbox {
   std::optional<std::pair<std::string, double>> stage_;
   std::optional<std::pair<Pixels, std::string>> preview_;
   std::vector<std::function<void()>> tasks_;
-  bool finished_ = false;
-  std::exception_ptr error_;
 };
 
 // How the engine's work reports: its stage, its warnings, and editor work,
@@ -155,36 +140,20 @@ struct EngineTalk {
 // Runs `work` on a worker thread while this thread, the editor's, keeps
 // `window` going until it ends: stages, previews and editor work are handed
 // over as they come, the buttons set the controls' flags. Rethrows what
-// `work` threw.
+// `work` threw. Should editor work fail here, the engine is cancelled and
+// waited for (the Worker's end).
 void run_watched(RunWindow& window, RunControls& controls, Mailbox& mailbox, const std::function<void()>& work) {
-  std::thread worker([&] {
-    std::exception_ptr error;
-    try {
-      work();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    mailbox.finish(error);
-  });
-  // Should editor work fail here, the engine is cancelled and waited for.
-  struct JoinOnExit {
-    std::thread& worker;
-    RunControls& controls;
-    ~JoinOnExit() {
-      if (!worker.joinable()) return;
-      controls.cancel = true;
-      worker.join();
-    }
-  } join_on_exit{worker, controls};
+  Worker worker([&controls] { controls.cancel = true; });
+  worker.start(work);
   bool finished = false;
   while (!finished) {
     window.pump_events();
     if (window.stop_pressed()) controls.stop = true;
     if (window.cancel_pressed()) controls.cancel = true;
-    finished = mailbox.deliver(window);
+    finished = worker.finished();  // before delivering: all the work sent is then in this delivery
+    mailbox.deliver(window);
   }
-  worker.join();
-  if (const std::exception_ptr error = mailbox.error()) std::rethrow_exception(error);
+  if (const std::exception_ptr error = worker.join()) std::rethrow_exception(error);
 }
 
 // Runs the engine's `work`: with the plug-in's window where the host has

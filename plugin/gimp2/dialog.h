@@ -4,7 +4,8 @@
 // four optional hair masks in a closed section; quality and mode; and a
 // "More" section (open only while a weights file is missing) with the
 // smoothing, the seed, the generator picker and the weights folder with a
-// found / missing line per file and a button that downloads the missing ones.
+// found / missing line per file and a button that downloads the missing ones
+// (that part, written once for both GIMPs: plugin/common/weights_panel.h).
 #include <string>
 
 #include "plugin/common/remembered.h"

@@ -1,10 +1,6 @@
 #include "plugin/gimp2/gimp_host.h"
 
-#include <libgimp/gimpui.h>
-
 #include "plugin/common/gimp_shared.h"
-#include "plugin/common/procedures.h"
-#include "plugin/common/progress_window.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -13,7 +9,7 @@ bool valid(LayerId id) { return id >= 0 && gimp_item_is_valid(id); }
 
 class GimpHost final : public GimpHostBase<gint32> {
  public:
-  GimpHost(gint32 image, bool interactive) : GimpHostBase(image), interactive_(interactive) {}
+  GimpHost(gint32 image, bool interactive) : GimpHostBase(image, interactive) {}
 
   bool is_drawable(LayerId id) const override { return valid(id) && gimp_item_is_drawable(id); }
   bool is_layer(LayerId id) const override { return valid(id) && gimp_item_is_layer(id); }
@@ -59,12 +55,6 @@ class GimpHost final : public GimpHostBase<gint32> {
     return insert_pixels(group, position, pixels, name, at);
   }
 
-  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
-    if (!interactive_) return nullptr;
-    gimp_ui_init(kPluginBinary, FALSE);  // once the dialog has, a no-op
-    return open_progress_window(title);
-  }
-
  private:
   // A new layer holding `pixels` at `position` in `parent` (0: the image).
   LayerId insert_pixels(gint32 parent, int position, const Pixels& pixels, const std::string& name, Offsets at) {
@@ -75,8 +65,6 @@ class GimpHost final : public GimpHostBase<gint32> {
     gimp_layer_set_offsets(layer, at.x, at.y);
     return layer;
   }
-
-  bool interactive_;
 };
 
 }  // namespace

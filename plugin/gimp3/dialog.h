@@ -5,7 +5,8 @@
 // thumbnails; the four optional masks in a closed section; quality and
 // mode; a "More" section with the smoothing, the seed, the weights folder
 // with a found / missing line per file, a button that downloads the missing
-// ones, and a picker of the folder's generators. GimpProcedureConfig
+// ones, and a picker of the folder's generators (that part, written once
+// for both GIMPs: plugin/common/weights_panel.h). GimpProcedureConfig
 // remembers what was chosen.
 #include <libgimp/gimp.h>
 

@@ -1,10 +1,6 @@
 #include "plugin/gimp3/gimp_host.h"
 
-#include <libgimp/gimpui.h>
-
 #include "plugin/common/gimp_shared.h"
-#include "plugin/common/procedures.h"
-#include "plugin/common/progress_window.h"
 
 namespace barbershop::plugin {
 namespace {
@@ -17,7 +13,7 @@ LayerId id_of(GimpLayer* layer) { return gimp_item_get_id(GIMP_ITEM(layer)); }
 
 class GimpHost final : public GimpHostBase<GimpImage*> {
  public:
-  GimpHost(GimpImage* image, bool interactive) : GimpHostBase(image), interactive_(interactive) {}
+  GimpHost(GimpImage* image, bool interactive) : GimpHostBase(image, interactive) {}
 
   bool is_drawable(LayerId id) const override { return id > 0 && gimp_item_id_is_drawable(id); }
   bool is_layer(LayerId id) const override { return id > 0 && gimp_item_id_is_layer(id); }
@@ -62,12 +58,6 @@ class GimpHost final : public GimpHostBase<GimpImage*> {
     return insert_pixels(GIMP_LAYER(item(group)), position, pixels, name, at);
   }
 
-  std::unique_ptr<RunWindow> open_run_window(const std::string& title) override {
-    if (!interactive_) return nullptr;
-    gimp_ui_init(kPluginBinary);  // once the dialog has, a no-op
-    return open_progress_window(title);
-  }
-
  private:
   // A new layer holding `pixels` at `position` in `parent` (null: the image).
   LayerId insert_pixels(GimpLayer* parent, int position, const Pixels& pixels, const std::string& name, Offsets at) {
@@ -78,8 +68,6 @@ class GimpHost final : public GimpHostBase<GimpImage*> {
     gimp_layer_set_offsets(layer, at.x, at.y);
     return id_of(layer);
   }
-
-  bool interactive_;
 };
 
 }  // namespace
