@@ -184,3 +184,30 @@ image_window() {
   done
   return 1
 }
+
+# window_named PATTERN SECONDS: the first visible window whose title
+# matches PATTERN, waiting up to SECONDS for it.
+window_named() {
+  local found
+  for _ in $(seq $(($2 * 5))); do
+    found=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
+    [ -n "$found" ] && echo "$found" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+# open_from_menu IMAGE-WINDOW KEYS PATTERN: focuses the image window and
+# presses KEYS (a menu path, e.g. "alt+r End Right Down Return"), a second
+# time after Escapes if no window whose title matches PATTERN came within a
+# minute (a key sent before the menu was up goes astray on a busy machine);
+# prints that window, or nothing (exit status 1).
+open_from_menu() {
+  local key window
+  for _ in 1 2; do
+    timeout 10 xdotool windowfocus --sync "$1" 2>/dev/null
+    for key in $2; do xdotool key --clearmodifiers "$key"; sleep 1; done
+    window=$(window_named "$3" 60) && echo "$window" && return 0
+    for key in Escape Escape Escape; do xdotool key --clearmodifiers "$key"; sleep 0.5; done
+  done
+  return 1
+}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The plug-in's own progress window (issue 28), in a real GIMP 2.10 with its
 # UI on a virtual screen: the transfer dialog opened from the menu (Filters ▸
-# Barbershop ▸ Hair Transfer..., with the keys) and OK'd, the window shows a preview (the window's grab holds the preview's
-# colours, not only the grey of an empty window); "Stop and keep" once blending has begun
-# adds one layer named "... (stopped at blending k/N)", and one real Ctrl+Z
+# Barbershop ▸ Hair Transfer..., with the keys) and OK'd, the window shows a
+# preview (the window's grab holds the preview's colours, not only the grey
+# of an empty window); "Stop and keep" once blending has begun adds one layer named "... (stopped at blending k/N)", and one real Ctrl+Z
 # removes it; a second run's "Cancel" adds nothing. Blending has many steps
 # (BARBERSHOP_STEPS) so that the buttons are pressed long before its end.
 # usage: progress_window.sh PLUGIN_DIR WEIGHTS FACES CACHE [PICTURE.png]
@@ -27,19 +27,11 @@ script_fu "(gimp-image-set-active-layer $image (bb-layer $image \"16\"))" >/dev/
 layers=$(layer_count)
 display_window=$(image_window "$image")
 plugin_process="$work/home/.config/GIMP/2.10/plug-ins/barbershop-gimp/barbershop-gimp"
+# Filters ▸ Barbershop ▸ Hair Transfer...: Alt+R opens Filters; End, Up,
+# Up: Barbershop, above Script-Fu and Goat-exercise; Right opens it on Hair
+# Mask...; Down, Return: Hair Transfer...
 menu_keys="alt+r End Up Up Right Down Return"
 
-# window_named PATTERN SECONDS: the first visible window whose title
-# matches PATTERN, waiting up to SECONDS for it.
-window_named() {
-  local found
-  for _ in $(seq $(($2 * 5))); do
-    found=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
-    [ -n "$found" ] && echo "$found" && return 0
-    sleep 0.2
-  done
-  return 1
-}
 # press_until_gone WINDOW KEY: KEY to WINDOW until it closes (a key sent to
 # a window just drawn is now and then lost on this loaded machine).
 press_until_gone() {
@@ -53,28 +45,13 @@ press_until_gone() {
   done
   return 1
 }
-# open_dialog_from_menu: Filters ▸ Barbershop ▸ Hair Transfer... chosen with
-# the keys $menu_keys in the image window (Alt+R opens Filters; End, Up, Up:
-# Barbershop, above Script-Fu and Goat-exercise; Right opens it on Hair
-# Mask...; Down, Return: Hair Transfer...), a second time after Escapes if no dialog came (a key
-# sent before the menu was up goes astray on a busy machine); prints the
-# dialog's window, or nothing.
-open_dialog_from_menu() {
-  local key dialog
-  for _ in 1 2; do
-    timeout 10 xdotool windowfocus --sync "$display_window" 2>/dev/null
-    for key in $menu_keys; do xdotool key --clearmodifiers "$key"; sleep 1; done
-    dialog=$(window_named "^Barbershop Hair Transfer$" 60) && echo "$dialog" && return 0
-    for key in Escape Escape Escape; do xdotool key --clearmodifiers $key; sleep 0.5; done
-  done
-  return 1
-}
 # run_until_blending: the dialog opened from the menu on face 16 (the active
 # layer; the other faces suggested) and OK'd; sets $window to the progress
 # window once its title says blending, which comes after the shape composite.
 run_until_blending() {
   local dialog
-  dialog=$(open_dialog_from_menu) || { echo "FAILED: no dialog opened from the menu"; return 1; }
+  dialog=$(open_from_menu "$display_window" "$menu_keys" "^Barbershop Hair Transfer$") ||
+    { echo "FAILED: no dialog opened from the menu"; return 1; }
   sleep 2  # keys sent before the dialog is drawn can be lost
   press_until_gone "$dialog" alt+o || { echo "FAILED: the dialog did not take OK"; return 1; }
   window=$(window_named "^Barbershop: blending" 600)
@@ -88,12 +65,14 @@ plugin_ends() {
   done
   return 1
 }
-# new_layer_named PATTERN: the id of the image's layer whose name matches
-# PATTERN (an extended regular expression), none if no layer does.
-new_layer_named() {
-  local id
+# layer_named PATTERN: "ID NAME" of the image's first layer whose name (as
+# Script-Fu prints it, quoted) matches PATTERN, an extended regular
+# expression; nothing when no layer does.
+layer_named() {
+  local id name
   for id in $(script_fu "(bb-layer-ids $image)" | tr -d '()'); do
-    grep -Eq "$1" <<<"$(script_fu "(car (gimp-item-get-name $id))")" && echo "$id" && return 0
+    name=$(script_fu "(car (gimp-item-get-name $id))")
+    grep -Eq "$1" <<<"$name" && echo "$id $name" && return 0
   done
   return 1
 }
@@ -107,8 +86,7 @@ check "the window shows a preview, not a blank" shows_a_preview "$work/window.pn
 check "Stop and keep closes the window" press_until_gone "${window:-0}" alt+s
 check "the plug-in ends" plugin_ends 60
 check "Stop and keep adds one layer" test "$(layer_count)" = $((layers + 1))
-kept=$(new_layer_named "stopped at")
-name=$(script_fu "(car (gimp-item-get-name ${kept:-0}))")
+read -r kept name < <(layer_named "stopped at")
 echo "the kept layer: $name"
 check "it is named where it stopped" \
   grep -Eq "^\"Barbershop: 16 \\+ [0-9]+/[0-9]+ \\(stopped at blending [0-9]+/$blend\\)\"$" <<<"$name"

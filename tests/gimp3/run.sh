@@ -243,31 +243,15 @@ dialog() {
     compare close "$dir/top.png" "$dir/cli-G128.png"
 }
 
-# open_dialog_from_menu: focuses the image window and chooses the menu
-# item with the keys (Alt+R opens Filters; End: its last entry, Barbershop;
-# Right, Down: its second item, after Hair Mask...), a second time after
-# Escapes if no dialog came within a minute (a key sent before the menu was
-# up goes astray on a busy machine); prints the window whose name has
-# "Barbershop" once it appears, else nothing.
+# open_dialog_from_menu: Filters ▸ Barbershop ▸ Hair Transfer... in the
+# image window once it is shown (Alt+R opens Filters; End: its last entry,
+# Barbershop; Right, Down: its second item, after Hair Mask...); prints the
+# window whose title has "Barbershop", else nothing.
 open_dialog_from_menu() {
-  local image_window="" window="" key
-  for _ in $(seq 120); do
-    image_window=$(xdotool search --onlyvisible --name ' – GIMP$' 2>/dev/null | head -1)
-    [ -n "$image_window" ] && break
-    sleep 0.5
-  done
-  [ -n "$image_window" ] || return
+  local image_window
+  image_window=$(window_named ' – GIMP$' 60) || return
   sleep 2  # the display's first drawing
-  for _ in 1 2; do
-    xdotool windowfocus --sync "$image_window"
-    for key in alt+r End Right Down Return; do xdotool key --clearmodifiers $key; sleep 1; done
-    for _ in $(seq 120); do
-      window=$(xdotool search --onlyvisible --name "Barbershop" 2>/dev/null | head -1)
-      [ -n "$window" ] && echo "$window" && return
-      sleep 0.5
-    done
-    for key in Escape Escape Escape; do xdotool key --clearmodifiers $key; sleep 0.5; done
-  done
+  open_from_menu "$image_window" "alt+r End Right Down Return" "Barbershop"
 }
 
 window_closes() {  # window_closes WINDOW: it is unmapped within 10 s
