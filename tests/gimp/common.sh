@@ -174,16 +174,8 @@ stop_gimp_and_xvfb() {
 }
 
 # image_window IMAGE-ID: the X window that shows the image (its title is
-# "<name>-<image id>.<view> (...)"); waits for it to be mapped.
-image_window() {
-  local window
-  for _ in $(seq 100); do
-    window=$(xdotool search --onlyvisible --name "[-]$1[.][0-9]+ [(]" 2>/dev/null | head -1)
-    [ -n "$window" ] && echo "$window" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# "<name>-<image id>.<view> (...)"), once it is mapped (10 s at most).
+image_window() { window_named "[-]$1[.][0-9]+ [(]" 10; }
 
 # window_named PATTERN SECONDS: the first visible window whose title
 # matches PATTERN, waiting up to SECONDS for it.
